@@ -1,0 +1,53 @@
+"""System checks that warn about contradictory or unsafe configuration."""
+
+from django.conf import settings
+from django.core.checks import Warning, register
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+from .conf import accounts_settings
+from .sessions import write_interval
+
+
+@register()
+def check_inactivity_policy(app_configs, **kwargs):
+    conf = accounts_settings()
+    threshold = conf.INACTIVITY_THRESHOLD
+    problems = []
+    if conf.WARNING_SECONDS > threshold.total_seconds() / 2:
+        problems.append(
+            Warning(
+                "INACTIVITY_WARNING_SECONDS is more than half the inactivity threshold; the UI warns after half of it.",
+                hint="Lower INACTIVITY_WARNING_SECONDS or raise INACTIVITY_THRESHOLD_MINUTES.",
+                id="accounts.W001",
+            )
+        )
+    if threshold >= conf.SESSION_MAX_AGE:
+        problems.append(
+            Warning(
+                "The inactivity threshold is not shorter than the session maximum, so it never applies.",
+                hint="Lower INACTIVITY_THRESHOLD_MINUTES or raise SESSION_MAX_HOURS.",
+                id="accounts.W002",
+            )
+        )
+    if jwt_settings.ACCESS_TOKEN_LIFETIME > conf.SESSION_MAX_AGE:
+        problems.append(
+            Warning(
+                "MAX_TOKEN_LIFETIME_MINUTES exceeds the session maximum; tokens are capped at the session's end.",
+                id="accounts.W003",
+            )
+        )
+    if write_interval() > threshold / 10:
+        problems.append(
+            Warning(
+                "The last-activity write interval is more than a tenth of the threshold; idle sign-outs may come late.",
+                id="accounts.W004",
+            )
+        )
+    return problems
+
+
+@register(deploy=True)
+def check_production_secrets(app_configs, **kwargs):
+    if settings.SECRET_KEY.startswith("django-insecure-"):
+        return [Warning("SECRET_KEY is the development default; tokens can be forged.", id="accounts.W005")]
+    return []

@@ -1,0 +1,13 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create the demo user demo / demo-password (staff) if the database has no user at all."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        if User.objects.exists():
+            return
+        User.objects.create_user("demo", email="demo@example.com", password="demo-password", is_staff=True)
+        self.stdout.write("Created the demo user: username 'demo', password 'demo-password' (staff).")

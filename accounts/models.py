@@ -1,0 +1,39 @@
+"""Login sessions: one per login, named by the `sid` claim of every token issued for it."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class LoginSession(models.Model):
+    class EndReason(models.TextChoices):
+        LOGOUT = "logout", "Signed out"
+        REVOKED = "revoked", "Revoked"
+        INACTIVE = "inactive", "Inactive"
+        EXPIRED = "expired", "Reached its maximum age"
+        REUSE = "reuse", "Refresh token reuse"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="The session's absolute end, whatever its activity.")
+    # A durable mirror of the activity clock, written at most once per write interval.
+    last_activity = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=10, choices=EndReason.choices, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    # The jti of the only refresh token of this session that may still be used; any other one is reuse.
+    refresh_jti = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="loginsession_user_created")]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None

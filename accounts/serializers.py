@@ -1,0 +1,92 @@
+"""Request and response shapes of the accounts endpoints."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainSerializer
+
+from .models import LoginSession
+from .sessions import session_start
+
+
+class LoginSerializer(TokenObtainSerializer):
+    """Check the credentials (SimpleJWT's way) and start a login session."""
+
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+    session_id = serializers.UUIDField(read_only=True)
+
+    def validate(self, attrs):
+        super().validate(attrs)  # raises AuthenticationFailed with code no_active_account
+        session, refresh, access = session_start(user=self.user, request=self.context["request"])
+        return {"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)}
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(
+        required=False, help_text="The refresh token; browsers may send it in the refresh cookie instead."
+    )
+    access = serializers.CharField(read_only=True)
+    session_id = serializers.UUIDField(read_only=True)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "email", "first_name", "last_name", "is_staff", "last_login"]
+        read_only_fields = fields
+
+
+class MeSerializer(UserSerializer):
+    session_id = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "session_id"]
+        read_only_fields = fields
+
+    def get_session_id(self, user) -> str | None:
+        token = self.context["request"].auth
+        return token.get("sid") if token is not None else None
+
+
+class LoginSessionSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LoginSession
+        fields = [
+            "id",
+            "created_at",
+            "last_activity",
+            "expires_at",
+            "ip",
+            "user_agent",
+            "current",
+            "ended_at",
+            "end_reason",
+        ]
+        read_only_fields = fields
+
+    def get_current(self, session) -> bool:
+        return str(session.pk) == self.context.get("current_session_id")
+
+
+class SessionStateSerializer(serializers.Serializer):
+    session_id = serializers.UUIDField()
+    user = UserSerializer()
+    last_activity = serializers.DateTimeField()
+    idle_expires_at = serializers.DateTimeField(help_text="When an idle sign-out happens without further activity.")
+    expires_at = serializers.DateTimeField(help_text="The session's absolute end.")
+    server_time = serializers.DateTimeField()
+    inactivity_threshold_minutes = serializers.FloatField()
+
+
+class ConfigSerializer(serializers.Serializer):
+    inactivity_threshold_minutes = serializers.FloatField()
+    max_token_lifetime_hours = serializers.FloatField()
+    max_token_lifetime_minutes = serializers.FloatField()
+    session_max_hours = serializers.FloatField()
+    warning_seconds = serializers.FloatField()
+    token_check_interval_seconds = serializers.IntegerField()
+    activity_check_interval_seconds = serializers.IntegerField()
+    features = serializers.DictField(child=serializers.BooleanField())
+    server_time = serializers.DateTimeField()

@@ -1,0 +1,35 @@
+"""Tokens of a login session: SimpleJWT's, with `sub` as a string, `sid`, `issued_at`, and lazy lifetimes."""
+
+from datetime import datetime
+
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.utils import datetime_to_epoch
+
+
+class SessionAccessToken(AccessToken):
+    # SimpleJWT reads lifetimes into class attributes at import; read them per token so overrides apply.
+    @property
+    def lifetime(self):
+        return api_settings.ACCESS_TOKEN_LIFETIME
+
+
+class SessionRefreshToken(RefreshToken):
+    access_token_class = SessionAccessToken
+
+    @property
+    def lifetime(self):
+        return api_settings.REFRESH_TOKEN_LIFETIME
+
+
+def token_pair_for_session(*, user, session_id: str, expires_at: datetime):
+    """Return a new (refresh, access) pair for a login session; neither outlives the session."""
+    refresh = SessionRefreshToken()
+    refresh[api_settings.USER_ID_CLAIM] = str(getattr(user, api_settings.USER_ID_FIELD))
+    refresh["sid"] = session_id
+    refresh["issued_at"] = refresh.current_time.isoformat()
+    access = refresh.access_token
+    cap = datetime_to_epoch(expires_at)
+    for token in (refresh, access):
+        token["exp"] = min(token["exp"], cap)
+    return refresh, access

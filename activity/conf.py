@@ -1,0 +1,64 @@
+"""The activity app's settings: `settings.ACTIVITY` over defaults, read lazily."""
+
+import functools
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.signals import setting_changed
+
+
+@dataclass(frozen=True)
+class ActivitySettings:
+    # Passive paths never count as activity and never write AUDIT rows. Exact paths match with or without a
+    # trailing slash; prefixes match anything under them.
+    PASSIVE_PATHS: tuple[str, ...] = (
+        "/api/auth/config",
+        "/api/auth/session",
+        "/api/schema",
+        "/api/docs",
+        "/favicon.ico",
+        "/healthz",
+    )
+    PASSIVE_PREFIXES: tuple[str, ...] = ("/api/logs/", "/static/")
+    EXCLUDED_PATHS: tuple[str, ...] = ()  # extra prefixes, from ACTIVITY_EXCLUDED_PATHS
+    # The token claim that names the login session a request belongs to.
+    SESSION_CLAIM: str = "sid"
+    RETENTION_DAYS: int = 90
+    PRUNE_INTERVAL_SECONDS: int = 3600  # automatic pruning, at most this often per process; 0 turns it off
+    PRUNE_BATCH_SIZE: int = 5000
+    # How long the shared clock remembers a session's last activity; past it, the database mirror decides.
+    CLOCK_TTL_SECONDS: int = 24 * 3600
+    USER_AGENT_MAX_LENGTH: int = 256
+    PATH_MAX_LENGTH: int = 512
+    SENSITIVE_QUERY_PARAMS: tuple[str, ...] = (
+        "token",
+        "access",
+        "refresh",
+        "password",
+        "passwd",
+        "secret",
+        "key",
+        "api_key",
+        "code",
+        "signature",
+        "auth",
+        "authorization",
+        "session",
+        "sessionid",
+        "csrftoken",
+        "jwt",
+    )
+
+
+@functools.cache
+def activity_settings() -> ActivitySettings:
+    """Return the settings in force (unknown keys in settings.ACTIVITY raise TypeError)."""
+    return ActivitySettings(**getattr(settings, "ACTIVITY", {}))
+
+
+def _reload(*, setting, **kwargs):
+    if setting == "ACTIVITY":
+        activity_settings.cache_clear()
+
+
+setting_changed.connect(_reload)

@@ -1,0 +1,20 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+
+from activity.conf import activity_settings
+from activity.services import activity_log_prune
+
+
+class Command(BaseCommand):
+    help = "Delete activity log rows older than the retention period (ACTIVITY_LOG_RETENTION_DAYS), in batches."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, help="Keep this many days instead of the configured retention.")
+
+    def handle(self, *args, days=None, **options):
+        days = activity_settings().RETENTION_DAYS if days is None else days
+        if days < 0:
+            raise CommandError("--days must be zero or more.")
+        deleted = activity_log_prune(older_than=timedelta(days=days))
+        self.stdout.write(f"Deleted {deleted} activity log rows older than {days} days.")

@@ -1,0 +1,46 @@
+"""The activity log: one row per tracked request (AUDIT) and per security event or failure."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ActivityLog(models.Model):
+    class Category(models.TextChoices):
+        AUDIT = "AUDIT"
+        SECURITY = "SECURITY"
+        ERROR = "ERROR"
+
+    timestamp = models.DateTimeField(db_index=True)
+    category = models.CharField(max_length=8, choices=Category.choices)
+    event = models.CharField(max_length=40, db_index=True)
+    message = models.CharField(max_length=500)
+    # Audit rows outlive their user: no database constraint, and deleting a user keeps the rows' user id.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150, blank=True)
+    session_id = models.UUIDField(null=True, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    path = models.CharField(max_length=512, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        indexes = [
+            # "This user's (or session's) newest rows, by category": the recent-logs API and the admin.
+            models.Index(fields=["user", "category", "-timestamp"], name="activitylog_user_cat_ts"),
+            models.Index(fields=["user", "-timestamp"], name="activitylog_user_ts"),
+            models.Index(fields=["session_id", "-timestamp"], name="activitylog_session_ts"),
+            models.Index(fields=["category", "-timestamp"], name="activitylog_cat_ts"),
+        ]
+
+    def __str__(self):
+        return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.category} {self.message}"

@@ -1,0 +1,51 @@
+"""The recent-logs API: a user reads their own rows; staff read anyone's."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import ActivityLog
+from .selectors import activity_log_recent
+from .serializers import ActivityLogListSerializer, ActivityLogSerializer
+
+
+class InvalidParameter(APIException):
+    status_code = 400
+    default_detail = "Invalid query parameter."
+    default_code = "invalid_parameter"
+
+
+def _positive_int(request, name: str) -> int | None:
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1 or len(raw) > 18:
+        raise InvalidParameter(f"Invalid '{name}': must be a positive whole number, got {raw[:40]!r}.")
+    return int(raw)
+
+
+class RecentLogsView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("category", OpenApiTypes.STR, enum=ActivityLog.Category.values),
+            OpenApiParameter("user_id", OpenApiTypes.INT, description="Staff only, or your own id."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="Default 50, at most 500."),
+        ],
+        responses=ActivityLogListSerializer,
+    )
+    def get(self, request):
+        category = request.query_params.get("category", "").strip().upper() or None
+        if category is not None and category not in ActivityLog.Category.values:
+            choices = ", ".join(ActivityLog.Category.values)
+            raise InvalidParameter(f"Invalid 'category': must be one of {choices}.")
+        limit = _positive_int(request, "limit") or 50
+        user_id = _positive_int(request, "user_id")
+        if not request.user.is_staff:
+            if user_id is not None and user_id != request.user.pk:
+                raise PermissionDenied("You may only read your own activity ('user_id').")
+            user_id = request.user.pk
+        rows = activity_log_recent(user_id=user_id, category=category, limit=limit)
+        results = ActivityLogSerializer(rows, many=True).data
+        return Response({"results": results, "count": len(results)})
