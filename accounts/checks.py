@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.checks import Warning, register
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 
 from .conf import accounts_settings
 from .sessions import write_interval
@@ -29,7 +29,7 @@ def check_inactivity_policy(app_configs, **kwargs):
                 id="accounts.W002",
             )
         )
-    if jwt_settings.ACCESS_TOKEN_LIFETIME > conf.SESSION_MAX_AGE:
+    if simplejwt.api_settings.ACCESS_TOKEN_LIFETIME > conf.SESSION_MAX_AGE:
         problems.append(
             Warning(
                 "MAX_TOKEN_LIFETIME_MINUTES exceeds the session maximum; tokens are capped at the session's end.",

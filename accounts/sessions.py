@@ -8,8 +8,8 @@ from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from activity.clock import activity_clock_read, clock_is_shared
 from activity.models import ActivityLog
@@ -46,10 +46,10 @@ def session_start(*, user, request: HttpRequest, now: datetime | None = None):
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
     )
     refresh, access = token_pair_for_session(user=user, session_id=str(session.pk), expires_at=session.expires_at)
-    session.refresh_jti = refresh[jwt_settings.JTI_CLAIM]
+    session.refresh_jti = refresh[simplejwt.api_settings.JTI_CLAIM]
     session.save(force_insert=True)
     _mirrored[str(session.pk)] = now.timestamp()
-    if jwt_settings.UPDATE_LAST_LOGIN:
+    if simplejwt.api_settings.UPDATE_LAST_LOGIN:
         update_last_login(None, user)
     activity_record(
         category=SECURITY,
@@ -71,7 +71,7 @@ def session_for_token(token) -> LoginSession:
     except ValueError:
         raise InvalidToken("Token has a malformed session id") from None
     session = LoginSession.objects.select_related("user").filter(pk=pk).first()
-    if session is None or str(session.user_id) != str(token.get(jwt_settings.USER_ID_CLAIM)):
+    if session is None or str(session.user_id) != str(token.get(simplejwt.api_settings.USER_ID_CLAIM)):
         raise InvalidToken("Token names an unknown session")
     if not session.user.is_active:
         raise _rejection(InvalidToken, session=session, detail="User is inactive")
@@ -208,8 +208,8 @@ def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | N
     )
     # Compare-and-swap: of two uses of one refresh token, only the first rotates; the other is reuse.
     rotated = LoginSession.objects.filter(
-        pk=session.pk, ended_at__isnull=True, refresh_jti=token[jwt_settings.JTI_CLAIM]
-    ).update(refresh_jti=refresh[jwt_settings.JTI_CLAIM])
+        pk=session.pk, ended_at__isnull=True, refresh_jti=token[simplejwt.api_settings.JTI_CLAIM]
+    ).update(refresh_jti=refresh[simplejwt.api_settings.JTI_CLAIM])
     if not rotated:
         session_end(session=session, reason=EndReason.REUSE, request=request, now=now)
         raise _rejection(SessionEnded, session=session, detail="Session ended: this refresh token was already used.")
@@ -221,7 +221,7 @@ def _legacy_refresh(token, *, request: HttpRequest, now: datetime):
     if not accounts_settings().ACCEPT_LEGACY_TOKENS:
         raise InvalidToken("Token has no session")
     try:
-        lookup = {jwt_settings.USER_ID_FIELD: str(token[jwt_settings.USER_ID_CLAIM])}
+        lookup = {simplejwt.api_settings.USER_ID_FIELD: str(token[simplejwt.api_settings.USER_ID_CLAIM])}
         user = get_user_model().objects.filter(**lookup).first()
     except (KeyError, ValueError, ValidationError):
         user = None

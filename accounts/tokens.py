@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import datetime_to_epoch
 
@@ -11,7 +11,7 @@ class SessionAccessToken(AccessToken):
     # SimpleJWT reads lifetimes into class attributes at import; read them per token so overrides apply.
     @property
     def lifetime(self):
-        return api_settings.ACCESS_TOKEN_LIFETIME
+        return simplejwt.api_settings.ACCESS_TOKEN_LIFETIME
 
 
 class SessionRefreshToken(RefreshToken):
@@ -19,13 +19,13 @@ class SessionRefreshToken(RefreshToken):
 
     @property
     def lifetime(self):
-        return api_settings.REFRESH_TOKEN_LIFETIME
+        return simplejwt.api_settings.REFRESH_TOKEN_LIFETIME
 
 
 def token_pair_for_session(*, user, session_id: str, expires_at: datetime):
     """Return a new (refresh, access) pair for a login session; neither outlives the session."""
     refresh = SessionRefreshToken()
-    refresh[api_settings.USER_ID_CLAIM] = str(getattr(user, api_settings.USER_ID_FIELD))
+    refresh[simplejwt.api_settings.USER_ID_CLAIM] = str(getattr(user, simplejwt.api_settings.USER_ID_FIELD))
     refresh["sid"] = session_id
     refresh["issued_at"] = refresh.current_time.isoformat()
     access = refresh.access_token

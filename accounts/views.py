@@ -11,8 +11,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from activity.models import ActivityLog
 from activity.services import activity_record
@@ -172,7 +172,7 @@ class ConfigView(APIView):
     @extend_schema(responses=ConfigSerializer)
     def get(self, request):
         conf = accounts_settings()
-        lifetime = jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()
+        lifetime = simplejwt.api_settings.ACCESS_TOKEN_LIFETIME.total_seconds()
         return Response(
             {
                 "inactivity_threshold_minutes": _number(conf.INACTIVITY_THRESHOLD.total_seconds() / 60),

@@ -1,0 +1,281 @@
+"""The inactivity decision: every rejection code, the thresholds to the second, and the cost of a request."""
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from django.conf import settings
+from django.db import OperationalError
+from django.test import override_settings
+
+from accounts.models import LoginSession
+from activity.models import ActivityLog
+
+pytestmark = pytest.mark.django_db
+
+THRESHOLD = 20 * 60  # seconds, the default
+
+
+def me(client):
+    return client.get("/api/auth/me")
+
+
+def assert_rejected(response, code, detail_prefix=None):
+    assert response.status_code == 401, response.content
+    body = response.json()
+    assert set(body) == {"detail", "code"}
+    assert body["code"] == code
+    if detail_prefix:
+        assert body["detail"].startswith(detail_prefix)
+    assert response["WWW-Authenticate"].startswith("Bearer ")
+
+
+def forge(claims: dict, *, key=None, alg="HS256") -> str:
+    return jwt.encode(claims, key or settings.SECRET_KEY, algorithm=alg)
+
+
+def claims_of(token: str) -> dict:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+class TestInactivity:
+    def test_active_token_is_accepted(self, user, login, client_with, frozen):
+        tokens = login()
+        response = me(client_with(tokens["access"]))
+        assert response.status_code == 200
+        assert response.json()["username"] == "alice"
+
+    def test_accepted_at_the_threshold_and_rejected_one_second_after(self, user, login, client_with, frozen):
+        client = client_with(login()["access"])
+        frozen.shift(THRESHOLD)
+        assert me(client).status_code == 200  # exactly at the threshold: still active (and this resets it)
+        frozen.shift(THRESHOLD + 1)
+        assert_rejected(me(client), "token_inactive", "Token rejected due to user inactivity")
+
+    def test_idle_session_ends_for_good(self, user, login, client_with, frozen):
+        tokens = login()
+        client = client_with(tokens["access"])
+        frozen.shift(THRESHOLD + 1)
+        assert_rejected(me(client), "token_inactive")
+        session = LoginSession.objects.get(pk=tokens["session_id"])
+        assert session.end_reason == "inactive"
+        assert session.ended_at is not None
+        # Even a passive request after that is rejected, with the same code.
+        assert_rejected(client.get("/api/auth/session"), "token_inactive")
+
+    def test_inactivity_writes_both_security_messages(self, user, login, client_with, frozen):
+        tokens = login()
+        frozen.shift(THRESHOLD + 90)
+        me(client_with(tokens["access"]))
+        rows = ActivityLog.objects.filter(category="SECURITY", session_id=tokens["session_id"])
+        messages = sorted(rows.values_list("event", "message"))
+        assert ("token_inactive", "Token rejected due to user inactivity") in messages
+        assert ("user_inactive", f"User {user.pk} inactive for 21.50 minutes") in messages
+
+    def test_activity_resets_the_clock(self, user, login, client_with, frozen):
+        client = client_with(login()["access"])
+        frozen.shift(THRESHOLD - 1)
+        assert me(client).status_code == 200
+        frozen.shift(THRESHOLD - 1)
+        assert me(client).status_code == 200
+        frozen.shift(THRESHOLD + 1)
+        assert_rejected(me(client), "token_inactive")
+
+    def test_passive_requests_do_not_keep_the_session_alive(self, user, login, client_with, frozen):
+        client = client_with(login()["access"])
+        for _ in range(4):
+            frozen.shift(THRESHOLD / 4)
+            assert client.get("/api/auth/session").status_code == 200
+            assert client.get("/api/logs/recent").status_code == 200
+            assert client.get("/api/auth/config").status_code == 200
+        frozen.shift(1)
+        assert_rejected(client.get("/api/auth/session"), "token_inactive")
+
+    def test_sessions_of_one_user_are_independent(self, user, login, client_with, frozen):
+        busy = client_with(login()["access"])
+        idle = client_with(login()["access"])
+        frozen.shift(THRESHOLD - 1)
+        assert me(busy).status_code == 200
+        frozen.shift(2)
+        assert_rejected(me(idle), "token_inactive")
+        assert me(busy).status_code == 200
+
+    def test_extend_counts_as_activity(self, user, login, client_with, frozen):
+        client = client_with(login()["access"])
+        frozen.shift(THRESHOLD - 1)
+        assert client.post("/api/auth/session/extend").status_code == 200
+        frozen.shift(THRESHOLD - 1)
+        assert client.get("/api/auth/session").status_code == 200
+
+    @override_settings(ACCOUNTS={**settings.ACCOUNTS, "INACTIVITY_THRESHOLD": timedelta(seconds=3)})
+    def test_threshold_comes_from_settings(self, user, login, client_with, frozen):
+        client = client_with(login()["access"])
+        frozen.shift(3)
+        assert me(client).status_code == 200
+        frozen.shift(3.5)
+        assert_rejected(me(client), "token_inactive")
+
+
+class TestExpiry:
+    def test_expired_access_token(self, user, login, client_with, frozen):
+        tokens = login()
+        client = client_with(tokens["access"])
+        for _ in range(3):  # stay active: the session is fine, only the token's own exp passes
+            frozen.shift(19 * 60)
+            assert me(client).status_code == 200
+        frozen.shift(4 * 60)  # 61 minutes after login
+        assert_rejected(me(client), "token_expired", "Token expired")
+        assert LoginSession.objects.get(pk=tokens["session_id"]).ended_at is None
+
+    @override_settings(SIMPLE_JWT={**settings.SIMPLE_JWT, "ACCESS_TOKEN_LIFETIME": timedelta(hours=24)})
+    def test_session_maximum_age(self, user, login, client_with, frozen):
+        tokens = login()
+        client = client_with(tokens["access"])
+        # The token would live 24 h, but the session ends after 12 h however busy the user is.
+        assert claims_of(tokens["access"])["exp"] == claims_of(tokens["refresh"])["exp"]
+        for _ in range(12 * 3 - 1):
+            frozen.shift(20 * 60)
+            assert me(client).status_code == 200
+        frozen.shift(20 * 60)
+        assert_rejected(me(client), "token_expired", "Token expired")
+
+    def test_session_past_its_end_is_ended(self, user, login, client_with, frozen):
+        tokens = login()
+        LoginSession.objects.filter(pk=tokens["session_id"]).update(expires_at="2026-01-05 09:00:30+00:00")
+        frozen.shift(30)
+        assert_rejected(me(client_with(tokens["access"])), "token_expired", "Token expired")
+        assert LoginSession.objects.get(pk=tokens["session_id"]).end_reason == "expired"
+        assert ActivityLog.objects.filter(event="session_expired", session_id=tokens["session_id"]).count() == 1
+
+
+class TestEndedSessions:
+    def test_logout_rejects_every_token_of_the_session(self, user, login, client_with, api):
+        tokens = login()
+        client = client_with(tokens["access"])
+        assert client.post("/api/auth/logout/").status_code == 204
+        assert_rejected(me(client), "session_ended", "Session ended")
+        response = api.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+        assert_rejected(response, "session_ended")
+
+    def test_revoked_session(self, user, login, client_with):
+        tokens, other = login(), login()
+        client = client_with(other["access"])
+        assert client.delete(f"/api/auth/sessions/{tokens['session_id']}").status_code == 204
+        assert_rejected(me(client_with(tokens["access"])), "session_ended")
+        assert me(client).status_code == 200
+
+
+@pytest.fixture
+def valid_claims(user, login):
+    return claims_of(login()["access"])
+
+
+class TestInvalidTokens:
+    @pytest.mark.parametrize(
+        "header",
+        ["Bearer", "Bearer a b", "Bearer not-a-jwt", "Bearer " + "x" * 5000, "Bearer e30.e30.e30"],
+    )
+    def test_malformed_headers(self, user, api, header):
+        response = api.get("/api/auth/me", HTTP_AUTHORIZATION=header)
+        assert_rejected(response, "token_not_valid")
+
+    def test_other_schemes_are_not_ours(self, api):
+        response = api.get("/api/auth/me", HTTP_AUTHORIZATION="Basic YWxpY2U6eA==")
+        assert response.status_code == 401
+        assert response.json()["code"] == "not_authenticated"
+
+    def test_wrong_signature(self, valid_claims, client_with):
+        assert_rejected(
+            me(client_with(forge(valid_claims, key="another-key-of-32-bytes-at-least-xx"))), "token_not_valid"
+        )
+
+    def test_wrong_audience(self, valid_claims, client_with):
+        assert_rejected(me(client_with(forge({**valid_claims, "aud": "someone-else"}))), "token_not_valid")
+
+    def test_refresh_token_is_not_an_access_token(self, user, login, client_with):
+        assert_rejected(me(client_with(login()["refresh"])), "token_not_valid")
+
+    def test_alg_none(self, valid_claims, client_with):
+        header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
+        payload = base64.urlsafe_b64encode(json.dumps(valid_claims).encode()).rstrip(b"=").decode()
+        assert_rejected(me(client_with(f"{header}.{payload}.")), "token_not_valid")
+
+    @pytest.mark.parametrize("sid", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", 42])
+    def test_unknown_or_malformed_session(self, valid_claims, client_with, sid):
+        assert_rejected(me(client_with(forge({**valid_claims, "sid": sid}))), "token_not_valid")
+
+    def test_session_of_another_user(self, valid_claims, make_user, client_with):
+        mallory = make_user("mallory")
+        forged = forge({**valid_claims, "sub": str(mallory.pk)})
+        assert_rejected(me(client_with(forged)), "token_not_valid")
+
+    def test_inactive_user(self, user, login, client_with):
+        client = client_with(login()["access"])
+        user.is_active = False
+        user.save()
+        assert_rejected(me(client), "token_not_valid")
+
+    def test_invalid_tokens_are_logged_without_the_token(self, valid_claims, client_with):
+        token = forge({**valid_claims, "aud": "x"})
+        me(client_with(token))
+        row = ActivityLog.objects.get(event="token_not_valid")
+        assert row.category == "SECURITY"
+        assert row.path == "/api/auth/me"
+        assert token not in str(list(ActivityLog.objects.values()))
+
+
+class TestLegacyTokens:
+    def legacy(self, user, **extra):
+        claims = {"token_type": "access", "sub": str(user.pk), "aud": "ndfstudio", "jti": "j1", "iat": 0}
+        return forge({**claims, "exp": 2_000_000_000, **extra})
+
+    def test_legacy_token_accepted_until_its_exp(self, user, client_with, frozen):
+        client = client_with(self.legacy(user, exp=int(datetime(2026, 1, 5, 9, 1, tzinfo=UTC).timestamp())))
+        frozen.shift(59)
+        assert me(client).status_code == 200
+        assert not LoginSession.objects.exists()
+        frozen.shift(2)
+        assert_rejected(me(client), "token_expired")
+
+    def test_expired_legacy_token(self, user, client_with):
+        assert_rejected(me(client_with(self.legacy(user, exp=1_000_000_000))), "token_expired")
+
+    @override_settings(ACCOUNTS={**settings.ACCOUNTS, "ACCEPT_LEGACY_TOKENS": False})
+    def test_legacy_tokens_can_be_refused(self, user, client_with):
+        assert_rejected(me(client_with(self.legacy(user))), "token_not_valid")
+
+    @pytest.mark.parametrize("sub", ["abc", "999999", ""])
+    def test_legacy_token_of_unknown_user(self, user, client_with, sub):
+        assert_rejected(me(client_with(self.legacy(user, sub=sub))), "token_not_valid")
+
+
+class TestFailClosed:
+    def test_database_failure_is_503_never_accepted(self, user, login, client_with, monkeypatch):
+        client = client_with(login()["access"])
+
+        def broken(*args, **kwargs):
+            raise OperationalError("database is down")
+
+        monkeypatch.setattr(LoginSession.objects, "select_related", broken)
+        response = me(client)
+        assert response.status_code == 503
+        assert response.json() == {
+            "detail": "Sessions cannot be checked right now; try again shortly.",
+            "code": "service_unavailable",
+        }
+
+
+class TestQueryCount:
+    def test_tracked_request_queries(self, user, login, client_with, django_assert_num_queries):
+        client = client_with(login()["access"])
+        # Without a shared clock: SELECT session JOIN user, UPDATE the session's mirror, INSERT the AUDIT row.
+        with django_assert_num_queries(3):
+            assert me(client).status_code == 200
+
+    def test_passive_request_queries(self, user, login, client_with, django_assert_num_queries):
+        client = client_with(login()["access"])
+        # SELECT session JOIN user (authentication), SELECT session again (the view's own read).
+        with django_assert_num_queries(2):
+            assert client.get("/api/auth/session").status_code == 200
