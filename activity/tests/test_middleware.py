@@ -1,0 +1,69 @@
+"""The recording middleware, with a stub view: it looks at the user only after the view ran."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from activity.middleware import ActivityMiddleware
+from activity.models import ActivityLog
+
+pytestmark = pytest.mark.django_db
+
+SID = "2f1e3a4c-1111-4222-8333-944455556666"
+
+
+def authenticating_view(user, token):
+    """A stub view that authenticates the way DRF does: it sets request.user and request.auth inside the view."""
+
+    def view(request):
+        request.user, request.auth = user, token
+        return HttpResponse(status=201)
+
+    return view
+
+
+def test_records_the_user_the_view_authenticated(user):
+    request = RequestFactory().post("/api/things/?token=secret&page=2", HTTP_USER_AGENT="ua")
+    request.user = AnonymousUser()  # what the middleware would see before the view
+    ActivityMiddleware(authenticating_view(user, {"sid": SID}))(request)
+    row = ActivityLog.objects.get()
+    assert (row.category, row.event, row.message) == ("AUDIT", "api_request", "API request: POST /api/things/")
+    assert (row.user_id, row.username, str(row.session_id)) == (user.pk, "alice", SID)
+    assert (row.method, row.path, row.status_code, row.user_agent) == (
+        "POST",
+        "/api/things/?token=[redacted]&page=2",
+        201,
+        "ua",
+    )
+    assert row.duration_ms >= 0
+
+
+def test_passive_paths_are_not_recorded(user):
+    request = RequestFactory().get("/api/auth/session")
+    ActivityMiddleware(authenticating_view(user, {"sid": SID}))(request)
+    assert not ActivityLog.objects.exists()
+
+
+def test_unauthenticated_requests_are_not_recorded():
+    request = RequestFactory().get("/api/auth/me")
+    request.user = AnonymousUser()
+    ActivityMiddleware(lambda r: HttpResponse(status=401))(request)
+    assert not ActivityLog.objects.exists()
+
+
+def test_django_session_users_are_not_api_activity(user):
+    request = RequestFactory().get("/admin/")
+    request.user = user  # logged into the admin, no token
+    ActivityMiddleware(lambda r: HttpResponse())(request)
+    assert not ActivityLog.objects.exists()
+
+
+def test_a_failing_log_write_never_breaks_the_response(user, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(ActivityLog, "save", broken)
+    request = RequestFactory().get("/api/auth/me")
+    response = ActivityMiddleware(authenticating_view(user, {"sid": SID}))(request)
+    assert response.status_code == 201

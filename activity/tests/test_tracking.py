@@ -1,0 +1,55 @@
+"""What counts as activity."""
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from activity.tracking import path_is_passive
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/auth/config",
+        "/api/auth/config/",
+        "/api/auth/session",
+        "/api/auth/session/",
+        "/api/logs/recent",
+        "/api/logs/recent/",
+        "/api/schema",
+        "/api/schema/",
+        "/api/docs",
+        "/static/css/app.css",
+        "/favicon.ico",
+        "/healthz",
+        "/healthz/",
+    ],
+)
+def test_passive(path):
+    assert path_is_passive(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/auth/me",
+        "/api/auth/session/extend",
+        "/api/auth/session/extend/",
+        "/api/auth/sessions",
+        "/api/auth/sessions/abc",
+        "/api/auth/logout/",
+        "/api/auth/configuration",
+        "/api/logsx",
+        "/",
+    ],
+)
+def test_tracked(path):
+    assert not path_is_passive(path)
+
+
+@override_settings(ACTIVITY={**settings.ACTIVITY, "EXCLUDED_PATHS": ("/api/ping", "/internal/")})
+def test_excluded_paths_are_prefixes():
+    assert path_is_passive("/api/ping")
+    assert path_is_passive("/api/ping/deep")
+    assert path_is_passive("/internal/x")
+    assert not path_is_passive("/api/auth/me")
