@@ -85,7 +85,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "ndf",
+            # Several deployments (or test runs) may share one Redis: each keeps its own prefix.
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ndf"),
             # A Redis that hangs must not hang requests: fail fast and fall back to the database.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -207,3 +208,12 @@ LOGGING = {
         "django.request": {"level": "WARNING"},
     },
 }
+
+# --- BENCHMARK ONLY: `make bench` compares against stock SimpleJWT ---------------------------------
+# BENCHMARK_PLAIN_JWT=1 turns off everything this project adds on the request path (session checks, inactivity,
+# activity recording), leaving SimpleJWT's own JWTAuthentication. Never set it in a deployment.
+if env.bool("BENCHMARK_PLAIN_JWT", default=False):
+    REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = ["rest_framework_simplejwt.authentication.JWTAuthentication"]
+    SIMPLE_JWT["AUTH_TOKEN_CLASSES"] = ("rest_framework_simplejwt.tokens.AccessToken",)
+    MIDDLEWARE = [m for m in MIDDLEWARE if m != "activity.middleware.ActivityMiddleware"]
+# --- end of BENCHMARK ONLY ----------------------------------------------------------------------------

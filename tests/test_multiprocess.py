@@ -1,0 +1,156 @@
+"""Many processes, one truth: two real servers on one database (and one Redis) agree on every session.
+
+Each backend gets two gunicorn processes (one worker each, so two separate memories) on one store, with an
+inactivity threshold of 3 s. The timelines sleep for real, hence `live`.
+"""
+
+import time
+import uuid
+
+import pytest
+
+from tests.live import (
+    postgres_database,
+    prepare_database,
+    redis_available,
+    redis_url,
+    require,
+    server_env,
+    sqlite_url,
+    start_server,
+)
+
+pytestmark = pytest.mark.live
+
+THRESHOLD = 3.0  # seconds: INACTIVITY_THRESHOLD_MINUTES=0.05
+USERNAME, PASSWORD = "alice", "alice-live-password"
+REDIS_DB = 5
+
+
+@pytest.fixture(scope="module", params=["postgres+redis", "sqlite"])
+def servers(request, tmp_path_factory):
+    """Two server processes, A and B, sharing one store: PostgreSQL + Redis, or one SQLite file alone."""
+    common = {"INACTIVITY_THRESHOLD_MINUTES": str(THRESHOLD / 60), "MAX_TOKEN_LIFETIME_MINUTES": "10"}
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("mp") / "db.sqlite3"
+        yield from _pair(server_env(DATABASE_URL=sqlite_url(path), **common))
+        return
+    require(redis_available(), "Redis is not reachable")
+    prefix = f"ndf-mp-{uuid.uuid4().hex[:8]}"
+    with postgres_database("ndf_mp") as database_url:
+        env = server_env(DATABASE_URL=database_url, REDIS_URL=redis_url(REDIS_DB), CACHE_KEY_PREFIX=prefix, **common)
+        try:
+            yield from _pair(env)
+        finally:
+            import redis
+
+            with redis.Redis.from_url(redis_url(REDIS_DB)) as client:
+                for key in client.scan_iter(f"{prefix}:*"):
+                    client.delete(key)
+
+
+def _pair(env):
+    prepare_database(env, users={USERNAME: PASSWORD, "bob": "bob-live-password"})
+    a = start_server(env, migrate=False, wait=False)
+    b = start_server(env, migrate=False, wait=False)
+    with a, b:
+        a.wait_ready()
+        b.wait_ready()
+        yield a, b
+
+
+def assert_rejected(reply, code: str, detail_start: str = "") -> None:
+    assert reply.status == 401, (reply.status, reply.body)
+    assert reply.code == code, reply.body
+    assert reply.json()["detail"].startswith(detail_start), reply.body
+    assert reply.headers.get("WWW-Authenticate", "").startswith("Bearer"), reply.headers
+
+
+def me(server, token):
+    return server.call("GET", "/api/auth/me", token=token)
+
+
+def test_logout_on_one_process_is_seen_by_the_other_on_the_very_next_request(servers):
+    a, b = servers
+    session = b.login(USERNAME, PASSWORD)
+    assert me(b, session["access"]).status == 200
+
+    assert a.call("POST", "/api/auth/logout/", token=session["access"]).status == 204
+
+    assert_rejected(me(b, session["access"]), "session_ended", "Session ended")
+    assert_rejected(me(a, session["access"]), "session_ended", "Session ended")
+    assert_rejected(b.call("POST", "/api/auth/token/refresh/", data={"refresh": session["refresh"]}), "session_ended")
+
+
+def test_revocation_on_one_process_is_seen_by_the_other_on_the_very_next_request(servers):
+    a, b = servers
+    doomed = a.login(USERNAME, PASSWORD)
+    other = b.login(USERNAME, PASSWORD)
+    assert me(a, doomed["access"]).status == 200
+
+    reply = b.call("DELETE", f"/api/auth/sessions/{doomed['session_id']}", token=other["access"])
+    assert reply.status == 204, reply.body
+
+    assert_rejected(me(a, doomed["access"]), "session_ended", "Session ended")
+    assert_rejected(a.call("POST", "/api/auth/token/refresh/", data={"refresh": doomed["refresh"]}), "session_ended")
+    assert me(a, other["access"]).status == 200  # revoking one session leaves the user's others alone
+    # Another user's session is not yours to revoke, whichever process you ask.
+    stranger = a.login("bob", "bob-live-password")
+    assert b.call("DELETE", f"/api/auth/sessions/{other['session_id']}", token=stranger["access"]).status == 404
+    assert me(a, other["access"]).status == 200
+
+
+class Timeline:
+    """Real time since the start of a scenario: `at(s)` sleeps until `s` seconds in."""
+
+    def __init__(self):
+        self.start = time.monotonic()
+
+    def now(self) -> float:
+        return time.monotonic() - self.start
+
+    def at(self, seconds: float) -> float:
+        delay = seconds - self.now()
+        if delay > 0:
+            time.sleep(delay)
+        return self.now()
+
+
+def test_activity_on_either_process_keeps_the_session_alive_and_idleness_is_seen_by_both(servers):
+    a, b = servers
+    # `roaming` alternates between the processes; `homebody` only ever works on A.
+    roaming = a.login(USERNAME, PASSWORD)
+    homebody = a.login(USERNAME, PASSWORD)
+    clock = Timeline()
+    logged_in = clock.now()
+
+    clock.at(2.0)
+    assert me(a, roaming["access"]).status == 200
+    assert me(a, homebody["access"]).status == 200
+    active_on_a = clock.now()
+
+    sent = clock.at(4.0)
+    # Past the threshold since login: B accepts only because it sees the activity A served.
+    assert sent - logged_in > THRESHOLD + 0.3, "the machine was too slow for this timeline"
+    assert me(b, roaming["access"]).status == 200
+    assert me(a, homebody["access"]).status == 200
+    assert clock.now() - active_on_a < THRESHOLD - 0.3, "the machine was too slow for this timeline"
+
+    sent = clock.at(6.0)
+    # And back: A's own last sight of `roaming` is past the threshold; it accepts because of B's.
+    assert sent - active_on_a > THRESHOLD + 0.3, "the machine was too slow for this timeline"
+    assert me(a, roaming["access"]).status == 200
+    assert me(a, homebody["access"]).status == 200
+    last_activity = clock.now()
+
+    clock.at(last_activity + THRESHOLD + 1.2)
+    # `roaming` goes idle on A, which saw its last activity; B sees the session ended on its very next request.
+    assert_rejected(me(a, roaming["access"]), "token_inactive", "Token rejected due to user inactivity")
+    assert_rejected(me(b, roaming["access"]), "token_inactive", "Token rejected due to user inactivity")
+    # `homebody` goes idle on B, which never served it: B still knows when it was last active.
+    assert_rejected(me(b, homebody["access"]), "token_inactive", "Token rejected due to user inactivity")
+    assert_rejected(me(a, homebody["access"]), "token_inactive", "Token rejected due to user inactivity")
+    # Ended for good: a refresh token cannot revive the session, on either process.
+    for server, session in ((b, roaming), (a, homebody)):
+        reply = server.call("POST", "/api/auth/token/refresh/", data={"refresh": session["refresh"]})
+        assert_rejected(reply, "token_inactive")
