@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import checks, receivers  # noqa: F401  (registers the system checks and signal receivers)
+        from . import checks, receivers, schema  # noqa: F401  (registers checks, receivers, the OpenAPI scheme)
