@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
 
-from activity.clock import activity_clock_read, clock_is_shared
+from activity.clock import activity_clock_read, activity_clock_touch, clock_is_shared
 from activity.models import ActivityLog
 from activity.services import activity_record, request_ip
 
@@ -49,6 +49,7 @@ def session_start(*, user, request: HttpRequest, now: datetime | None = None):
     session.refresh_jti = refresh[simplejwt.api_settings.JTI_CLAIM]
     session.save(force_insert=True)
     _mirrored[str(session.pk)] = now.timestamp()
+    activity_clock_touch(session_id=str(session.pk), at=now)  # the login starts the inactivity clock
     if simplejwt.api_settings.UPDATE_LAST_LOGIN:
         update_last_login(None, user)
     activity_record(

@@ -1,0 +1,107 @@
+"""Session rules below the endpoints: the mirror's write interval, the idle deadline, and a failing clock."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.test import RequestFactory, override_settings
+
+from accounts import sessions
+from accounts.models import LoginSession
+from activity import clock
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def session(user):
+    session, _, _ = sessions.session_start(user=user, request=RequestFactory().get("/"), now=T0)
+    return session
+
+
+@pytest.fixture
+def shared_clock(monkeypatch):
+    """Pretend the cache is shared (as Redis is), whatever the test settings use."""
+    monkeypatch.setattr(clock, "clock_is_shared", lambda: True)
+    monkeypatch.setattr(sessions, "clock_is_shared", lambda: True)
+
+
+def mirror(session):
+    return LoginSession.objects.get(pk=session.pk).last_activity
+
+
+class TestWriteInterval:
+    def test_every_time_without_a_shared_clock(self, monkeypatch):
+        monkeypatch.setattr(sessions, "clock_is_shared", lambda: False)
+        assert sessions.write_interval() == timedelta(0)
+
+    def test_small_against_the_threshold_with_a_shared_clock(self, shared_clock):
+        assert sessions.write_interval() == timedelta(seconds=60)
+        with override_settings(ACCOUNTS={**settings.ACCOUNTS, "INACTIVITY_THRESHOLD": timedelta(seconds=3)}):
+            assert sessions.write_interval() == timedelta(seconds=0.15)
+
+    @override_settings(ACCOUNTS={**settings.ACCOUNTS, "WRITE_INTERVAL": timedelta(seconds=5)})
+    def test_configurable(self):
+        assert sessions.write_interval() == timedelta(seconds=5)
+
+
+@pytest.fixture
+def interval_60s(settings):
+    settings.ACCOUNTS = {**settings.ACCOUNTS, "WRITE_INTERVAL": timedelta(seconds=60)}
+
+
+@pytest.mark.usefixtures("interval_60s")
+class TestTouch:
+    def test_writes_at_most_once_per_interval(self, session):
+        sid = str(session.pk)
+        sessions.session_touch(session_id=sid, at=T0 + timedelta(seconds=30))
+        assert mirror(session) == T0  # the login wrote it 30 s ago
+        sessions.session_touch(session_id=sid, at=T0 + timedelta(seconds=61))
+        assert mirror(session) == T0 + timedelta(seconds=61)
+
+    def test_forced_writes_ignore_the_interval(self, session):
+        sessions.session_touch(session_id=str(session.pk), at=T0 + timedelta(seconds=1), force=True)
+        assert mirror(session) == T0 + timedelta(seconds=1)
+
+    def test_never_moves_back(self, session):
+        sessions.session_touch(session_id=str(session.pk), at=T0 + timedelta(seconds=90))
+        sessions.session_touch(session_id=str(session.pk), at=T0 + timedelta(seconds=80), force=True)
+        assert mirror(session) == T0 + timedelta(seconds=90)
+
+
+@pytest.mark.usefixtures("interval_60s")
+class TestIdleDeadline:
+    def test_mirror_only_gets_the_interval_on_top(self, session, monkeypatch):
+        monkeypatch.setattr(sessions, "activity_clock_read", lambda session_id: None)
+        assert sessions.session_idle_deadline(session) == T0 + timedelta(minutes=21)
+
+    def test_shared_clock_is_exact(self, session, monkeypatch):
+        monkeypatch.setattr(sessions, "activity_clock_read", lambda session_id: T0 + timedelta(seconds=50))
+        assert sessions.session_idle_deadline(session) == T0 + timedelta(minutes=20, seconds=50)
+
+    def test_never_earlier_than_the_mirror(self, session, monkeypatch):
+        monkeypatch.setattr(sessions, "activity_clock_read", lambda session_id: T0 - timedelta(hours=1))
+        assert sessions.session_idle_deadline(session) == T0 + timedelta(minutes=20)
+
+    def test_no_early_rejection_when_the_mirror_lags(self, session, monkeypatch, frozen):
+        # Activity at T0+59s that only a lost clock knew: the mirror still says T0.
+        monkeypatch.setattr(sessions, "activity_clock_read", lambda session_id: None)
+        frozen.move_to(T0 + timedelta(minutes=20, seconds=59), tick=False)
+        sessions.session_check(session, now=T0 + timedelta(minutes=20, seconds=59))  # not rejected
+        with pytest.raises(sessions.TokenInactive):
+            sessions.session_check(session, now=T0 + timedelta(minutes=21, seconds=1))
+
+
+class TestFailingClock:
+    def test_a_clock_that_cannot_write_forces_the_mirror(self, session, shared_clock, monkeypatch):
+        def down(*args, **kwargs):
+            raise ConnectionError("redis is down")
+
+        monkeypatch.setattr(clock.cache, "set", down)
+        monkeypatch.setattr(clock.cache, "get", down)
+        at = T0 + timedelta(seconds=5)  # well inside any write interval
+        clock.activity_clock_touch(session_id=str(session.pk), at=at)
+        assert mirror(session) == at
+        assert clock.activity_clock_read(session_id=str(session.pk)) is None
