@@ -1,0 +1,74 @@
+"""Redis going away mid-traffic degrades to the database (still correct), and its return is picked up live.
+
+A private redis-server is crashed and restarted on the same port under a running server; nothing is restarted.
+"""
+
+import time
+
+import pytest
+
+from tests.live import redis_server, server_env, sqlite_url, start_server
+
+pytestmark = pytest.mark.live
+
+THRESHOLD = 3.0  # seconds
+USERNAME, PASSWORD = "alice", "alice-live-password"
+PREFIX = "ndf-fault"
+
+
+def clock_keys(redis) -> set[bytes]:
+    with redis.client() as client:
+        return set(client.scan_iter(f"{PREFIX}:*activity:clock:*"))
+
+
+def me(server, token):
+    return server.call("GET", "/api/auth/me", token=token)
+
+
+def assert_inactive(reply):
+    assert reply.status == 401, (reply.status, reply.body)
+    assert reply.code == "token_inactive", reply.body
+
+
+def test_requests_stay_correct_while_redis_is_down_and_redis_is_used_again_once_back(tmp_path):
+    with redis_server() as redis:
+        env = server_env(
+            DATABASE_URL=sqlite_url(tmp_path / "db.sqlite3"),
+            REDIS_URL=redis.url,
+            CACHE_KEY_PREFIX=PREFIX,
+            INACTIVITY_THRESHOLD_MINUTES=str(THRESHOLD / 60),
+        )
+        with start_server(env, users={USERNAME: PASSWORD}) as server:
+            active = server.login(USERNAME, PASSWORD)
+            idle = server.login(USERNAME, PASSWORD)
+            logged_in = time.monotonic()
+            assert me(server, active["access"]).status == 200
+            assert any(active["session_id"].encode() in key for key in clock_keys(redis)), "the clock is in Redis"
+
+            redis.stop()  # killed mid-traffic
+
+            time.sleep(1.5)
+            started = time.monotonic()
+            reply = me(server, active["access"])
+            assert reply.status == 200, reply.body  # degraded to the database, not to an error
+            assert time.monotonic() - started < 2.0, "a dead Redis must fail fast"
+            active_at = time.monotonic()
+
+            time.sleep(logged_in + THRESHOLD + 0.8 - time.monotonic())
+            assert time.monotonic() - logged_in > THRESHOLD + 0.5
+            assert time.monotonic() - active_at < THRESHOLD - 0.5, "the machine was too slow for this timeline"
+            # Only the database knew the activity served while Redis was down: it keeps `active` alive...
+            assert me(server, active["access"]).status == 200
+            # ...and still lets `idle` go idle: no cache, no free pass.
+            assert_inactive(me(server, idle["access"]))
+            assert_inactive(me(server, idle["access"]))
+
+            redis.start()  # same port, empty: the server must pick it up without a restart
+            assert clock_keys(redis) == set()
+            assert me(server, active["access"]).status == 200
+            deadline = time.monotonic() + 5
+            while not any(active["session_id"].encode() in key for key in clock_keys(redis)):
+                assert time.monotonic() < deadline, "the server did not write its clock to the restarted Redis"
+                time.sleep(0.1)
+                assert me(server, active["access"]).status == 200
+            assert_inactive(me(server, idle["access"]))
