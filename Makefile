@@ -26,13 +26,15 @@ setup: $(VENV)/.runtime
 run: setup
 	@echo "Serving ndfstudio on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	exec $(BIN)/gunicorn ndfstudio.wsgi:application --bind 127.0.0.1:$(PORT) \
-		--workers $(WORKERS) --threads 4 --worker-class gthread --access-logfile - --graceful-timeout 5
+		--workers $(WORKERS) --threads 4 --worker-class gthread --graceful-timeout 5 \
+		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# (the access log leaves out query strings: a client may put a token there)
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev setup
 	$(BIN)/python -W error manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
