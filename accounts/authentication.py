@@ -43,6 +43,17 @@ class InactivityJWTAuthentication(JWTAuthentication):
             # Fail closed: a session that cannot be checked is not waved through.
             logger.exception("authentication store unavailable")
             raise AuthStoreUnavailable() from None
+        except Exception as exc:
+            # Fail closed on anything unexpected too, and leave a trace of it for the operators.
+            logger.exception("unexpected failure in authentication")
+            activity_record(
+                category=ActivityLog.Category.ERROR,
+                event="auth_failed",
+                message=f"Unexpected failure in authentication: {type(exc).__name__}",
+                request=request,
+                status_code=AuthStoreUnavailable.status_code,
+            )
+            raise AuthStoreUnavailable() from None
 
     def get_raw_token(self, header):
         if len(header) > accounts_settings().MAX_AUTHORIZATION_HEADER_BYTES:
@@ -65,6 +76,7 @@ class InactivityJWTAuthentication(JWTAuthentication):
             return self.get_legacy_user(validated_token)
         session = session_for_token(validated_token)
         session_check(session, now=timezone.now(), request=self.request)
+        validated_token.login_session = session  # for the views, which would otherwise read it again
         return session.user
 
     def get_legacy_user(self, validated_token):

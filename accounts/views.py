@@ -69,6 +69,14 @@ def refresh_from_cookie(request) -> str | None:
     return raw
 
 
+def current_session(request) -> LoginSession:
+    """Return the login session the request's token belongs to (read once, by the authentication)."""
+    session = getattr(request.auth, "login_session", None)
+    if session is None:
+        raise NotFound("This token belongs to no login session.")
+    return session
+
+
 class TokenEndpoint(GenericAPIView):
     """An unauthenticated token endpoint whose rejections still answer 401 with a Bearer challenge."""
 
@@ -77,6 +85,11 @@ class TokenEndpoint(GenericAPIView):
 
     def get_authenticate_header(self, request):
         return InactivityJWTAuthentication().authenticate_header(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"  # tokens must not be cached (RFC 6749, 5.1)
+        return response
 
 
 class LoginView(TokenEndpoint):
@@ -139,8 +152,7 @@ class LogoutView(APIView):
     def post(self, request):
         session = None
         if request.auth is not None:
-            sid = request.auth.get("sid")
-            session = LoginSession.objects.filter(pk=sid).first() if sid else None
+            session = getattr(request.auth, "login_session", None)  # None for a legacy token: nothing to end
         else:
             raw = refresh_from_cookie(request)
             if raw is None:
@@ -197,14 +209,6 @@ class SessionView(GenericAPIView):
     """The current login session's clock. GET is passive (polling it keeps nobody alive); extend is activity."""
 
     serializer_class = SessionStateSerializer
-    extend = False
-
-    def current_session(self) -> LoginSession:
-        sid = self.request.auth.get("sid")
-        session = LoginSession.objects.select_related("user").filter(pk=sid).first() if sid else None
-        if session is None:
-            raise NotFound("This token belongs to no login session.")
-        return session
 
     def state(self, session: LoginSession, *, extended: bool):
         now = timezone.now()
@@ -227,13 +231,13 @@ class SessionView(GenericAPIView):
         return Response(self.get_serializer(data).data)
 
     def get(self, request):
-        return self.state(self.current_session(), extended=False)
+        return self.state(current_session(request), extended=False)
 
 
 class SessionExtendView(SessionView):
     @extend_schema(request=None)
     def post(self, request):
-        return self.state(self.current_session(), extended=True)
+        return self.state(current_session(request), extended=True)
 
 
 class LoginSessionListView(GenericAPIView):

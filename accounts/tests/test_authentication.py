@@ -267,6 +267,19 @@ class TestFailClosed:
             "code": "service_unavailable",
         }
 
+    def test_unexpected_failure_is_503_and_an_error_row(self, user, login, client_with, monkeypatch):
+        client = client_with(login()["access"])
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr("accounts.authentication.session_check", broken)
+        response = me(client)
+        assert response.status_code == 503
+        assert response.json()["code"] == "service_unavailable"
+        row = ActivityLog.objects.get(category="ERROR")
+        assert (row.event, row.message) == ("auth_failed", "Unexpected failure in authentication: RuntimeError")
+
 
 class TestQueryCount:
     def test_tracked_request_queries(self, user, login, client_with, django_assert_num_queries, frozen):
@@ -286,6 +299,6 @@ class TestQueryCount:
 
     def test_passive_request_queries(self, user, login, client_with, django_assert_num_queries):
         client = client_with(login()["access"])
-        # SELECT session JOIN user (authentication), SELECT session again (the view's own read).
-        with django_assert_num_queries(2):
+        # SELECT session JOIN user: the view uses the session the authentication read.
+        with django_assert_num_queries(1):
             assert client.get("/api/auth/session").status_code == 200

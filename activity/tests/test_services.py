@@ -4,7 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 
+from activity import services
 from activity.models import ActivityLog
 from activity.services import activity_log_prune, activity_record, request_path
 
@@ -70,3 +72,32 @@ def test_prune_with_an_explicit_age():
     rows(2, at=NOW - timedelta(days=2))
     rows(1, at=NOW)
     assert activity_log_prune(older_than=timedelta(days=1), now=NOW) == 2
+
+
+class RunNow:
+    """Stands in for threading.Thread: runs the target at start(), in the test's own database connection."""
+
+    def __init__(self, target, **kwargs):
+        self.target = target
+
+    def start(self):
+        self.target()
+
+
+def test_automatic_pruning_runs_at_most_once_per_interval(settings, monkeypatch):
+    settings.ACTIVITY = {**settings.ACTIVITY, "PRUNE_INTERVAL_SECONDS": 3600}
+    monkeypatch.setattr(services.threading, "Thread", RunNow)
+    monkeypatch.setattr(services, "connections", type("NoClose", (), {"close_all": staticmethod(lambda: None)}))
+    monkeypatch.setattr(services, "close_old_connections", lambda: None)
+    monkeypatch.setattr(services, "_next_prune_check", 0.0)
+    rows(4, at=timezone.now() - timedelta(days=91))
+    assert services.activity_log_prune_if_due() is True
+    assert ActivityLog.objects.count() == 0
+    rows(4, at=timezone.now() - timedelta(days=91))
+    assert services.activity_log_prune_if_due() is False  # within the hour
+    assert ActivityLog.objects.count() == 4
+
+
+def test_automatic_pruning_can_be_turned_off(settings):
+    settings.ACTIVITY = {**settings.ACTIVITY, "PRUNE_INTERVAL_SECONDS": 0}
+    assert services.activity_log_prune_if_due() is False
