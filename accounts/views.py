@@ -176,9 +176,11 @@ class MeView(GenericAPIView):
 
 
 class ConfigView(APIView):
-    """The inactivity policy in force, for the UI: read from the very settings the authentication uses."""
+    """The inactivity policy in force, for the UI: read from the very settings the authentication uses.
 
-    authentication_classes = ()
+    Public, but a token sent along is still checked: no request with a dead session's token is answered.
+    """
+
     permission_classes = (AllowAny,)
 
     @extend_schema(responses=ConfigSerializer)

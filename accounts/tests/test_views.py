@@ -359,6 +359,9 @@ class TestConfig:
         assert data["max_token_lifetime_hours"] == 1.5
         assert data["warning_seconds"] == 1.5  # clamped to half the threshold
 
-    def test_a_bad_token_does_not_matter(self, api):
-        response = api.get("/api/auth/config", HTTP_AUTHORIZATION="Bearer garbage")
-        assert response.status_code == 200
+    def test_a_token_sent_along_is_still_checked(self, user, login, client_with, frozen):
+        client = client_with(login()["access"])
+        frozen.shift(20 * 60 + 1)
+        response = client.get("/api/auth/config")
+        assert response.status_code == 401
+        assert response.json()["code"] == "token_inactive"
