@@ -1,12 +1,23 @@
 """Error bodies: every API error names itself with a `code` beside its `detail`."""
 
+import logging
+
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework.exceptions import APIException
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DatabaseError):
+        # The database is away: say so plainly (and retryably) rather than with a 500.
+        logger.exception("database unavailable")
+        body = {"detail": "The service is temporarily unavailable; try again shortly.", "code": "service_unavailable"}
+        return Response(body, status=503, headers={"Retry-After": "5"})
     response = drf_exception_handler(exc, context)
     if (
         isinstance(exc, APIException)

@@ -87,10 +87,6 @@ def test_bearer_requests_get_503_json_while_the_database_is_away_and_200_once_it
     assert server.call("GET", "/healthz").status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="token endpoints answer 500 server_error, not 503, on a DatabaseError (ndfstudio/exceptions.py)",
-)
 def test_token_endpoints_get_503_json_while_the_database_is_away(live):
     server, session, outage = live
     outage.start()
