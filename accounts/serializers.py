@@ -18,6 +18,7 @@ class LoginSerializer(TokenObtainSerializer):
     def validate(self, attrs):
         super().validate(attrs)  # raises AuthenticationFailed with code no_active_account
         session, refresh, access = session_start(user=self.user, request=self.context["request"])
+        self.refresh_token = refresh  # for the view's refresh cookie
         return {"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)}
 
 

@@ -122,7 +122,7 @@ class LoginView(TokenEndpoint):
             )
             raise
         response = Response(serializer.validated_data)
-        set_refresh_cookie(response, SessionRefreshToken(serializer.validated_data["refresh"], verify=False))
+        set_refresh_cookie(response, serializer.refresh_token)
         return response
 
 
