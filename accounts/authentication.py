@@ -74,8 +74,8 @@ class InactivityJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token):
         if "sid" not in validated_token:
             return self.get_legacy_user(validated_token)
-        session = session_for_token(validated_token)
-        session_check(session, now=timezone.now(), request=self.request)
+        session = session_for_token(token=validated_token)
+        session_check(session=session, now=timezone.now(), request=self.request)
         validated_token.login_session = session  # for the views, which would otherwise read it again
         return session.user
 

@@ -29,7 +29,12 @@ class LoginSession(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="loginsession_user_created")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="loginsession_user_created"),
+            # What the admin filters and orders on.
+            models.Index(fields=["-created_at"], name="loginsession_created"),
+            models.Index(fields=["end_reason"], name="loginsession_end_reason"),
+        ]
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

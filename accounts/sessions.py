@@ -65,7 +65,7 @@ def session_start(*, user, request: HttpRequest, now: datetime | None = None):
     return session, refresh, access
 
 
-def session_for_token(token) -> LoginSession:
+def session_for_token(*, token) -> LoginSession:
     """Return the login session a validated token names, with its user (one query), or raise InvalidToken."""
     try:
         pk = uuid.UUID(str(token["sid"]))
@@ -92,28 +92,21 @@ def write_interval() -> timedelta:
     return min(timedelta(seconds=60), conf.INACTIVITY_THRESHOLD / 20)
 
 
-def session_last_activity(session: LoginSession) -> tuple[datetime, bool]:
-    """Return the session's last activity and whether it is exact (the shared clock vouched for it).
+def session_clock(*, session: LoginSession) -> tuple[datetime, datetime]:
+    """Return the session's last activity and the moment after which it is idle, unless activity comes first.
 
-    When only the database mirror is known, the moment may be up to the write interval too early.
+    The shared clock is exact. When only the database mirror is known (no shared cache, or it cannot vouch), the
+    mirror may lag by up to the write interval, which is added to the deadline so nobody is signed out early.
     """
+    threshold = accounts_settings().INACTIVITY_THRESHOLD
     clock = activity_clock_read(session_id=str(session.pk))
     if clock is None:
-        return session.last_activity, False
-    return max(clock, session.last_activity), True
+        return session.last_activity, session.last_activity + threshold + write_interval()
+    last = max(clock, session.last_activity)
+    return last, last + threshold
 
 
-def session_idle_deadline(session: LoginSession) -> datetime:
-    """Return the moment after which the session is idle, unless activity comes first.
-
-    A mirror that may lag is given the write interval on top, so that nobody is ever signed out early.
-    """
-    conf = accounts_settings()
-    last, exact = session_last_activity(session)
-    return last + conf.INACTIVITY_THRESHOLD + (timedelta(0) if exact else write_interval())
-
-
-def session_check(session: LoginSession, *, now: datetime, request: HttpRequest | None = None) -> None:
+def session_check(*, session: LoginSession, now: datetime, request: HttpRequest | None = None) -> None:
     """Raise if the session may not be used at `now`: ended, past its maximum age, or idle (which ends it)."""
     if session.ended_at is not None:
         raise _ended_rejection(session)
@@ -123,8 +116,8 @@ def session_check(session: LoginSession, *, now: datetime, request: HttpRequest 
     # The common case costs nothing more: the mirror never runs ahead of the clock, so a recent mirror is enough.
     if now - session.last_activity <= accounts_settings().INACTIVITY_THRESHOLD:
         return
-    if now > session_idle_deadline(session):
-        last, _ = session_last_activity(session)
+    last, idle_at = session_clock(session=session)
+    if now > idle_at:
         session_end(session=session, reason=EndReason.INACTIVE, request=request, now=now, idle_for=now - last)
         raise _rejection(TokenInactive, session=session)
 
@@ -202,8 +195,8 @@ def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | N
         raise InvalidToken(exc.args[0]) from None
     if "sid" not in token:
         return _legacy_refresh(token, request=request, now=now)
-    session = session_for_token(token)
-    session_check(session, now=now, request=request)
+    session = session_for_token(token=token)
+    session_check(session=session, now=now, request=request)
     refresh, access = token_pair_for_session(
         user=session.user, session_id=str(session.pk), expires_at=session.expires_at
     )

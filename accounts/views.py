@@ -28,7 +28,7 @@ from .serializers import (
     RefreshSerializer,
     SessionStateSerializer,
 )
-from .sessions import session_end, session_for_token, session_idle_deadline, session_last_activity, session_refresh
+from .sessions import session_clock, session_end, session_for_token, session_refresh
 from .throttling import LoginIPThrottle, LoginUsernameThrottle
 from .tokens import SessionRefreshToken
 
@@ -158,7 +158,7 @@ class LogoutView(APIView):
             if raw is None:
                 raise NotAuthenticated()
             try:
-                session = session_for_token(SessionRefreshToken(raw))
+                session = session_for_token(token=SessionRefreshToken(raw))
             except (TokenError, InvalidToken, KeyError):
                 session = None  # a dead cookie: nothing to end, but still clear it
         if session is not None:
@@ -219,8 +219,7 @@ class SessionView(GenericAPIView):
             # This request is tracked: the activity middleware resets the clock to now once the view returns.
             last, idle_expires_at = now, now + conf.INACTIVITY_THRESHOLD
         else:
-            last, _ = session_last_activity(session)
-            idle_expires_at = session_idle_deadline(session)
+            last, idle_expires_at = session_clock(session=session)
         data = {
             "session_id": session.pk,
             "user": session.user,

@@ -75,23 +75,23 @@ class TestTouch:
 class TestIdleDeadline:
     def test_mirror_only_gets_the_interval_on_top(self, session, monkeypatch):
         monkeypatch.setattr(sessions, "activity_clock_read", lambda session_id: None)
-        assert sessions.session_idle_deadline(session) == T0 + timedelta(minutes=21)
+        assert sessions.session_clock(session=session)[1] == T0 + timedelta(minutes=21)
 
     def test_shared_clock_is_exact(self, session, monkeypatch):
         monkeypatch.setattr(sessions, "activity_clock_read", lambda session_id: T0 + timedelta(seconds=50))
-        assert sessions.session_idle_deadline(session) == T0 + timedelta(minutes=20, seconds=50)
+        assert sessions.session_clock(session=session)[1] == T0 + timedelta(minutes=20, seconds=50)
 
     def test_never_earlier_than_the_mirror(self, session, monkeypatch):
         monkeypatch.setattr(sessions, "activity_clock_read", lambda session_id: T0 - timedelta(hours=1))
-        assert sessions.session_idle_deadline(session) == T0 + timedelta(minutes=20)
+        assert sessions.session_clock(session=session)[1] == T0 + timedelta(minutes=20)
 
     def test_no_early_rejection_when_the_mirror_lags(self, session, monkeypatch, frozen):
         # Activity at T0+59s that only a lost clock knew: the mirror still says T0.
         monkeypatch.setattr(sessions, "activity_clock_read", lambda session_id: None)
         frozen.move_to(T0 + timedelta(minutes=20, seconds=59), tick=False)
-        sessions.session_check(session, now=T0 + timedelta(minutes=20, seconds=59))  # not rejected
+        sessions.session_check(session=session, now=T0 + timedelta(minutes=20, seconds=59))  # not rejected
         with pytest.raises(sessions.TokenInactive):
-            sessions.session_check(session, now=T0 + timedelta(minutes=21, seconds=1))
+            sessions.session_check(session=session, now=T0 + timedelta(minutes=21, seconds=1))
 
 
 class TestFailingClock:
