@@ -1,6 +1,5 @@
 """System checks that warn about contradictory or unsafe configuration."""
 
-from django.conf import settings
 from django.core.checks import Warning, register
 from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 
@@ -46,8 +45,16 @@ def check_inactivity_policy(app_configs, **kwargs):
     return problems
 
 
-@register(deploy=True)
-def check_production_secrets(app_configs, **kwargs):
-    if settings.SECRET_KEY.startswith("django-insecure-"):
-        return [Warning("SECRET_KEY is the development default; tokens can be forged.", id="accounts.W005")]
+@register()
+def check_signing_key(app_configs, **kwargs):
+    key = simplejwt.api_settings.SIGNING_KEY
+    if simplejwt.api_settings.ALGORITHM.startswith("HS") and len(str(key).encode()) < 32:
+        return [
+            Warning(
+                "The JWT signing key (JWT_SIGNING_KEY, else SECRET_KEY) is shorter than 32 bytes; HS256 tokens signed "
+                "with it can be brute-forced (RFC 7518, 3.2).",
+                hint="Use a random key of 32 bytes or more: secrets.token_urlsafe(48) makes one.",
+                id="accounts.W005",
+            )
+        ]
     return []
