@@ -8,7 +8,7 @@ from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode
 
 from django.core.cache import cache
-from django.db import DatabaseError, close_old_connections, connections
+from django.db import close_old_connections, connections
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.throttling import BaseThrottle
@@ -58,44 +58,43 @@ def activity_record(
     duration_ms: float | None = None,
     now=None,
 ) -> ActivityLog | None:
-    """Write one log row and the same line to the log file. Never raises: a failure is logged instead.
+    """Write one log row and the same line to the log file. Never raises: a failure becomes an ERROR row.
 
     Only what identifies the request is kept: never a body, a token, a cookie or an Authorization header.
     """
-    row = ActivityLog(
-        timestamp=now or timezone.now(),
-        category=category,
-        event=event,
-        message=message[:500],
-        user_id=user.pk if user is not None else user_id,
-        username=user.get_username() if user is not None else "",
-        session_id=session_id,
-        status_code=status_code,
-        duration_ms=duration_ms,
-    )
-    if request is not None:
-        row.method = request.method[:10]
-        row.path = request_path(request)
-        row.ip = request_ip(request)
-        row.user_agent = request.META.get("HTTP_USER_AGENT", "")[: activity_settings().USER_AGENT_MAX_LENGTH]
-    level = logging.ERROR if category == Category.ERROR else logging.INFO
-    logger.log(
-        level,
-        "%s %s %s user=%s session=%s ip=%s status=%s",
-        category,
-        event,
-        message,
-        row.user_id,
-        session_id,
-        row.ip,
-        status_code,
-    )
+    now = now or timezone.now()
     try:
+        row = ActivityLog(
+            timestamp=now,
+            category=category,
+            event=event,
+            message=message[:500],
+            user_id=user.pk if user is not None else user_id,
+            username=user.get_username() if user is not None else "",
+            session_id=session_id,
+            status_code=status_code,
+            duration_ms=duration_ms,
+        )
+        if request is not None:
+            row.method = request.method[:10]
+            row.path = request_path(request)
+            row.ip = request_ip(request)
+            row.user_agent = request.META.get("HTTP_USER_AGENT", "")[: activity_settings().USER_AGENT_MAX_LENGTH]
+        level = logging.ERROR if category == Category.ERROR else logging.INFO
+        logger.log(
+            level, "%s %s %s user=%s session=%s ip=%s status=%s",
+            category, event, message, row.user_id, session_id, row.ip, status_code,
+        )  # fmt: skip
         row.save(force_insert=True)
-    except (DatabaseError, ValueError):
+        return row
+    except Exception as exc:
         logger.exception("could not write the activity row %s/%s", category, event)
+        if category != Category.ERROR:  # one level only: if the database is down, this fails too (and is logged)
+            activity_record(
+                category=Category.ERROR, event="log_write_failed", now=now,
+                message=f"Could not write the {category} row ({event}): {type(exc).__name__}",
+            )  # fmt: skip
         return None
-    return row
 
 
 def activity_record_request(*, request: HttpRequest, status_code: int, duration_ms: float, now=None) -> None:

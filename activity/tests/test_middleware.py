@@ -67,3 +67,21 @@ def test_a_failing_log_write_never_breaks_the_response(user, monkeypatch):
     request = RequestFactory().get("/api/auth/me")
     response = ActivityMiddleware(authenticating_view(user, {"sid": SID}))(request)
     assert response.status_code == 201
+
+
+def test_a_failing_audit_write_leaves_an_error_row(user, monkeypatch):
+    save = ActivityLog.save
+
+    def audit_breaks(row, *args, **kwargs):
+        if row.category == "AUDIT":
+            raise RuntimeError("boom")
+        return save(row, *args, **kwargs)
+
+    monkeypatch.setattr(ActivityLog, "save", audit_breaks)
+    ActivityMiddleware(authenticating_view(user, {"sid": SID}))(RequestFactory().get("/api/auth/me"))
+    row = ActivityLog.objects.get()
+    assert (row.category, row.event, row.message) == (
+        "ERROR",
+        "log_write_failed",
+        "Could not write a AUDIT row (api_request): RuntimeError",
+    )
