@@ -36,6 +36,12 @@ test: $(VENV)/.dev setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Throughput and latency of the authenticated hot path (gunicorn + wrk, SQLite and PostgreSQL + Redis); ~6 min.
+# Not part of `make test`. Writes docs/PERFORMANCE.md. See bench/run.py for the knobs.
+bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install -y wrk"; exit 2; }
+	$(BIN)/python -m bench.run
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
