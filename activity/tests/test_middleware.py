@@ -83,5 +83,5 @@ def test_a_failing_audit_write_leaves_an_error_row(user, monkeypatch):
     assert (row.category, row.event, row.message) == (
         "ERROR",
         "log_write_failed",
-        "Could not write a AUDIT row (api_request): RuntimeError",
+        "Could not write the AUDIT row (api_request): RuntimeError",
     )
