@@ -34,6 +34,7 @@ test: $(VENV)/.dev setup
 	$(BIN)/python -W error manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	node --test static/js/tests/
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Throughput and latency of the authenticated hot path (gunicorn + wrk, SQLite and PostgreSQL + Redis); ~6 min.
