@@ -1,0 +1,1 @@
+"""`make bench`: throughput and latency of the authenticated hot path, under gunicorn and wrk."""

@@ -1,0 +1,407 @@
+"""`make bench`: requests/s and latency of `GET /api/auth/me` under gunicorn, driven by wrk, in one run.
+
+Configurations, per store (SQLite alone; PostgreSQL + Redis):
+  (a) stock SimpleJWT `JWTAuthentication`, no activity tracking (BENCHMARK_PLAIN_JWT=1): the baseline;
+  (b) ndfstudio's full path: session check, inactivity clock, one AUDIT row per request;
+  (c) (b) on a database whose activity log already holds 1,000,000 rows.
+Every configuration has its own gunicorn (2 gthread workers, as `make run`), all started up front and warmed up;
+the rounds then alternate a, b, c, a, b, c... so that drift of the machine hits every configuration alike. Then
+1,000,000 expired rows are pruned on SQLite (`manage.py prune_activity_logs`) while wrk keeps driving (b).
+
+The table is printed and written to docs/PERFORMANCE.md. Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION
+(seconds per run, 10), BENCH_CONNECTIONS (8), BENCH_ROWS (1000000), BENCH_STORES ("sqlite,postgres").
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.fill import fill_postgres, fill_sqlite
+from tests.live import (
+    PROJECT_DIR,
+    PYTHON,
+    postgres_admin,
+    postgres_available,
+    postgres_url,
+    prepare_database,
+    redis_available,
+    redis_url,
+    server_env,
+    sqlite_url,
+    start_server,
+)
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+STORES = [s.strip() for s in os.environ.get("BENCH_STORES", "sqlite,postgres").split(",") if s.strip()]
+WORKERS = 2
+REDIS_DB = 3
+PATH = "/api/auth/me"
+USERNAME, PASSWORD = "bench", "bench-password-1234"
+REPORT = PROJECT_DIR / "docs" / "PERFORMANCE.md"
+
+# Nothing may expire mid-run; the log level is the default one, so the log file line per request is paid too.
+COMMON_ENV = {
+    "INACTIVITY_THRESHOLD_MINUTES": "600",
+    "MAX_TOKEN_LIFETIME_MINUTES": "600",
+    "SESSION_MAX_HOURS": "24",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@dataclass
+class Run:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int  # non-2xx answers and socket errors
+
+
+@dataclass
+class Config:
+    key: str  # "a", "b", "c"
+    label: str
+    store: str
+    env: dict
+    server: object = None
+    token: str = ""
+    runs: list[Run] = field(default_factory=list)
+
+    def median(self, attr: str) -> float:
+        return statistics.median(getattr(run, attr) for run in self.runs)
+
+
+# --- wrk ----------------------------------------------------------------------------------------------------
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def wrk(url: str, token: str, *, duration: float, connections: int = CONNECTIONS) -> Run:
+    """Drive GET `url` with one wrk thread and `connections` keep-alive connections; parse `--latency`."""
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        "--latency",
+        "-H",
+        f"Authorization: Bearer {token}",
+        url,
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return Run(rps, p50, p99, errors)
+
+
+# --- stores -------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def sqlite_store(workdir: Path):
+    main, filled = workdir / "main.sqlite3", workdir / "filled.sqlite3"
+    base = server_env(DATABASE_URL=sqlite_url(main), **COMMON_ENV)
+    prepare_database(base, users={USERNAME: PASSWORD})
+    shutil.copy(main, filled)
+    seconds = fill_sqlite(str(filled), rows=ROWS, age_days=0.01)
+    print(f"  SQLite: {ROWS:,} rows pre-filled in {seconds:.1f} s", flush=True)
+    yield {
+        "fill_seconds": seconds,
+        "a": {**base, "BENCHMARK_PLAIN_JWT": "1"},
+        "b": base,
+        "c": {**base, "DATABASE_URL": sqlite_url(filled)},
+    }
+
+
+@contextmanager
+def postgres_store(workdir: Path):
+    suffix = uuid.uuid4().hex[:8]
+    main, filled = f"ndf_bench_{suffix}", f"ndf_bench_{suffix}_filled"
+    prefix = f"ndf-bench-{suffix}"
+    for name in (main, filled):
+        postgres_admin(f'CREATE DATABASE "{name}"')
+    try:
+        base = server_env(
+            DATABASE_URL=postgres_url(main), REDIS_URL=redis_url(REDIS_DB), CACHE_KEY_PREFIX=prefix, **COMMON_ENV
+        )
+        prepare_database(base, users={USERNAME: PASSWORD})
+        filled_env = {**base, "DATABASE_URL": postgres_url(filled)}
+        prepare_database(filled_env, users={USERNAME: PASSWORD})
+        seconds = fill_postgres(postgres_url(filled), rows=ROWS, age_days=0.01)
+        print(f"  PostgreSQL: {ROWS:,} rows pre-filled in {seconds:.1f} s", flush=True)
+        yield {"fill_seconds": seconds, "a": {**base, "BENCHMARK_PLAIN_JWT": "1"}, "b": base, "c": filled_env}
+    finally:
+        for name in (main, filled):
+            postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        import redis
+
+        with redis.Redis.from_url(redis_url(REDIS_DB)) as client:
+            for key in client.scan_iter(f"{prefix}:*"):
+                client.delete(key)
+
+
+STORE_LABELS = {"sqlite": "SQLite, LocMem cache", "postgres": "PostgreSQL + Redis"}
+CONFIG_LABELS = {
+    "a": "(a) stock SimpleJWT, no tracking",
+    "b": "(b) ndfstudio full path + audit row",
+    "c": f"(c) = (b) with {ROWS:,} log rows",
+}
+
+
+def bench_store(store: str, workdir: Path) -> tuple[list[Config], float]:
+    opener = sqlite_store if store == "sqlite" else postgres_store
+    with opener(workdir) as envs, ExitStack() as stack:
+        configs = [Config(key, CONFIG_LABELS[key], store, envs[key]) for key in ("a", "b", "c")]
+        for config in configs:
+            config.server = stack.enter_context(start_server(config.env, workers=WORKERS, migrate=False))
+            config.token = config.server.login(USERNAME, PASSWORD)["access"]
+            wrk(config.server.url + PATH, config.token, duration=3)  # warm up: connections, caches, first prune
+        for round_no in range(1, ROUNDS + 1):
+            for config in configs:
+                run = wrk(config.server.url + PATH, config.token, duration=DURATION)
+                config.runs.append(run)
+                print(
+                    f"  {store} round {round_no} {config.key}: {run.rps:8.1f} req/s  p50 {run.p50_ms:6.2f} ms  "
+                    f"p99 {run.p99_ms:6.2f} ms  errors {run.errors}",
+                    flush=True,
+                )
+        return configs, envs["fill_seconds"]
+
+
+# --- pruning under load -------------------------------------------------------------------------------------
+
+
+@dataclass
+class PruneResult:
+    rows: int
+    fill_seconds: float
+    prune_seconds: float
+    deleted: str
+    served: int  # AUDIT rows written by the server while the prune ran
+    wrk: Run
+    wrk_seconds: float
+
+
+def bench_prune(workdir: Path) -> PruneResult:
+    """Prune ROWS expired rows on SQLite with `manage.py prune_activity_logs` while wrk drives the full path."""
+    path = workdir / "prune.sqlite3"
+    env = server_env(DATABASE_URL=sqlite_url(path), **COMMON_ENV)
+    with start_server(env, workers=WORKERS, users={USERNAME: PASSWORD}) as server:
+        token = server.login(USERNAME, PASSWORD)["access"]
+        # Each worker prunes once when its first requests arrive (automatic pruning, hourly per process): let both
+        # do it now, on nothing, so that the prune measured below is the only one.
+        deadline = time.monotonic() + 30
+        while server.log().count("pruned 0 activity rows") < WORKERS and time.monotonic() < deadline:
+            wrk(server.url + PATH, token, duration=1)
+        fill_seconds = fill_sqlite(str(path), rows=ROWS, age_days=100)
+        print(f"  SQLite: {ROWS:,} expired rows filled in {fill_seconds:.1f} s; pruning under load...", flush=True)
+
+        wrk_seconds = 75.0
+        result: dict = {}
+        driver = threading.Thread(
+            target=lambda: result.update(run=wrk(server.url + PATH, token, duration=wrk_seconds)), daemon=True
+        )
+        driver.start()
+        time.sleep(3)
+        started_at = datetime.now(UTC)
+        started = time.perf_counter()
+        done = subprocess.run(  # noqa: S603
+            [PYTHON, "manage.py", "prune_activity_logs"],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        prune_seconds = time.perf_counter() - started
+        ended_at = datetime.now(UTC)
+        driver.join()
+        conn = sqlite3.connect(path, timeout=60)
+        try:
+            fmt = "%Y-%m-%d %H:%M:%S.%f"
+            served = conn.execute(
+                "SELECT count(*) FROM activity_activitylog WHERE event = 'api_request' AND timestamp BETWEEN ? AND ?",
+                (started_at.strftime(fmt), ended_at.strftime(fmt)),
+            ).fetchone()[0]
+        finally:
+            conn.close()
+        return PruneResult(
+            rows=ROWS,
+            fill_seconds=fill_seconds,
+            prune_seconds=prune_seconds,
+            deleted=done.stdout.strip(),
+            served=served,
+            wrk=result["run"],
+            wrk_seconds=wrk_seconds,
+        )
+
+
+# --- the report ---------------------------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def report(results: dict[str, list[Config]], fills: dict[str, float], prune: PruneResult | None) -> str:
+    lines = [
+        "| store | configuration | req/s | p50 ms | p99 ms | req/s ÷ (a) | p99 ÷ (a) | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    targets = []
+    for store, configs in results.items():
+        a, b, c = configs
+        for config in configs:
+            lines.append(
+                f"| {STORE_LABELS[store]} | {config.label} | {config.median('rps'):.0f} | {config.median('p50_ms'):.2f}"
+                f" | {config.median('p99_ms'):.2f} | {config.median('rps') / a.median('rps'):.2f}"
+                f" | {config.median('p99_ms') / a.median('p99_ms'):.2f} | {sum(r.errors for r in config.runs)} |"
+            )
+        floor = 0.75 if store == "sqlite" else 0.85
+        ratio_b = b.median("rps") / a.median("rps")
+        p99_b = b.median("p99_ms") / a.median("p99_ms")
+        ratio_c = c.median("rps") / b.median("rps")
+        p99_c = c.median("p99_ms") / a.median("p99_ms")
+        targets += [
+            f"| {STORE_LABELS[store]} | (b) ≥ {floor} × (a) req/s | {ratio_b:.2f} | {verdict(ratio_b >= floor)} |",
+            f"| {STORE_LABELS[store]} | (b) p99 ≤ 1.3 × (a) | {p99_b:.2f} | {verdict(p99_b <= 1.3)} |",
+            f"| {STORE_LABELS[store]} | (c) ≥ 0.95 × (b) req/s | {ratio_c:.2f} | {verdict(ratio_c >= 0.95)} |",
+            f"| {STORE_LABELS[store]} | (c) p99 ≤ 1.3 × (a) | {p99_c:.2f} | {verdict(p99_c <= 1.3)} |",
+        ]
+    rounds = []
+    for store, configs in results.items():
+        for config in configs:
+            per_round = ", ".join(f"{run.rps:.0f}" for run in config.runs)
+            rounds.append(f"- {STORE_LABELS[store]} {config.label}: {per_round} req/s")
+    prune_lines = []
+    if prune is not None:
+        during = prune.served / prune.prune_seconds if prune.prune_seconds else 0
+        targets.append(
+            f"| SQLite | prune {prune.rows:,} expired rows < 60 s under load | {prune.prune_seconds:.1f} s "
+            f"| {verdict(prune.prune_seconds < 60)} |"
+        )
+        targets.append(
+            f"| SQLite | no failed request during the prune | {prune.wrk.errors} errors "
+            f"| {verdict(prune.wrk.errors == 0)} |"
+        )
+        prune_lines = [
+            "",
+            "## Pruning under load (SQLite)",
+            "",
+            f"- {prune.rows:,} rows older than the retention period (filled in {prune.fill_seconds:.1f} s), deleted "
+            f"by `manage.py prune_activity_logs` (batches of 5,000) in **{prune.prune_seconds:.1f} s** "
+            f"(`{prune.deleted}`).",
+            f"- Meanwhile wrk drove `GET {PATH}` (full path) on the same file: **{prune.served:,} requests served "
+            f"during the prune** ({during:.0f} req/s, each one its AUDIT row), none failed.",
+            f"- wrk over its whole {prune.wrk_seconds:.0f} s window (prune inside it): {prune.wrk.rps:.0f} req/s, "
+            f"p50 {prune.wrk.p50_ms:.2f} ms, p99 {prune.wrk.p99_ms:.2f} ms, {prune.wrk.errors} non-2xx/socket "
+            "errors.",
+        ]
+    fill_text = ", ".join(f"{STORE_LABELS[s]} {sec:.1f} s" for s, sec in fills.items())
+    return "\n".join(
+        [
+            "# Performance",
+            "",
+            f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}.",
+            "",
+            f"Authenticated, tracked `GET {PATH}` under gunicorn ({WORKERS} gthread workers × 4 threads, as "
+            f"`make run`), driven by `wrk -t1 -c{CONNECTIONS} -d{DURATION}s --latency` with one bearer token per "
+            f"configuration (one login each). Medians of {ROUNDS} rounds; rounds alternate (a), (b), (c).",
+            "",
+            *lines,
+            "",
+            "## Targets",
+            "",
+            "| store | target | measured | |",
+            "| --- | --- | ---: | --- |",
+            *targets,
+            *prune_lines,
+            "",
+            "## Method",
+            "",
+            "- (a) is stock SimpleJWT: `BENCHMARK_PLAIN_JWT=1` (benchmark-only block at the end of "
+            "`ndfstudio/settings.py`) puts `rest_framework_simplejwt.authentication.JWTAuthentication` with plain "
+            "`AccessToken`s in place of ours and removes `ActivityMiddleware`: per request, one user SELECT. Its "
+            "tokens still come from `/api/auth/token/`.",
+            "- (b) is the product: one SELECT of the session joined with its user, the inactivity decision, one "
+            "AUDIT row INSERT (synchronous), one log-file line, and the last-activity clock: on SQLite (LocMem, "
+            "never trusted) the session row is UPDATEd on every request; with Redis the clock is a Redis SET and "
+            "the row is UPDATEd at most once per write interval.",
+            f"- (c) is (b) on a database pre-filled with {ROWS:,} log rows of 1,000 users and 10,000 sessions over "
+            f"30 days, all within retention (filled in SQL: a recursive CTE on SQLite, `generate_series` on "
+            f"PostgreSQL; {fill_text}).",
+            "- Each configuration has its own gunicorn, all running during the whole store's rounds, each warmed "
+            "up by a 3 s wrk run; only one is driven at a time. The machine is shared by wrk, gunicorn and the "
+            "database, so absolute figures are only comparable within one run; the ratios are what the targets "
+            "are about.",
+            f"- Logging at the default level (INFO): the AUDIT line goes to the rotating file too. Inactivity "
+            f"threshold and token lifetime are {COMMON_ENV['INACTIVITY_THRESHOLD_MINUTES']} minutes, so nothing "
+            "expires mid-run.",
+            "",
+            "Per-round requests/s:",
+            "",
+            *rounds,
+            "",
+        ]
+    )
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    stores = list(STORES)
+    if "postgres" in stores and not (postgres_available() and redis_available()):
+        print("PostgreSQL or Redis not reachable: benchmarking SQLite only", file=sys.stderr)
+        stores.remove("postgres")
+    started = time.monotonic()
+    results, fills = {}, {}
+    with tempfile.TemporaryDirectory(prefix="ndf-bench-") as tmp:
+        workdir = Path(tmp)
+        for store in stores:
+            print(f"{STORE_LABELS[store]}:", flush=True)
+            results[store], fills[store] = bench_store(store, workdir)
+        prune = None
+        if "sqlite" in stores:
+            print("Pruning under load:", flush=True)
+            prune = bench_prune(workdir)
+    text = report(results, fills, prune)
+    text += f"Whole run: {time.monotonic() - started:.0f} s.\n"
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(text)
+    print()
+    print(text)
+    print(f"Written to {REPORT.relative_to(PROJECT_DIR)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
