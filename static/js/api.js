@@ -14,7 +14,7 @@ export const PATHS = Object.freeze({
   logs: "/api/logs/recent",
 });
 
-const TIMEOUT_MS = 6000;
+const TIMEOUT_MS = 5000; // a server that hangs this long counts as unreachable (the retry notice shows)
 
 /** The session is over; `reason` is one of logic.REASONS. */
 export class SessionOver extends Error {

@@ -199,6 +199,7 @@ const ACTIVITY_WORDS = [
   ["GET", /^\/api\/auth\/sessions\/?$/, "Viewed your sign-ins"],
   ["DELETE", /^\/api\/auth\/sessions\/[^/]+\/?$/, "Signed out a session"],
   ["GET", /^\/api\/auth\/me\/?$/, "Opened your profile"],
+  ["POST", /^\/api\/auth\/logout\/?$/, "Signed out"],
 ];
 
 /** A log row in words for the dashboard ("Chose to stay signed in"), falling back to its message. */

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -99,7 +100,22 @@ class LiveServer:
     log: Path
     settings: dict[str, str] = field(default_factory=dict)
 
+    def pids(self) -> list[int]:
+        """The gunicorn master and its workers."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [self.process.pid, *map(int, children)]
+
+    def freeze(self) -> None:
+        """Stop answering (SIGSTOP): connections hang instead of failing."""
+        for pid in self.pids():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self.pids():
+            os.kill(pid, signal.SIGCONT)
+
     def stop(self) -> None:
+        self.thaw()
         self.process.terminate()
         try:
             self.process.wait(timeout=10)

@@ -178,6 +178,25 @@ def test_server_outage_shows_the_retry_notice_and_never_signs_out(servers, new_c
     expect(page.locator("#token-exp")).to_contain_text("valid until")
 
 
+def test_a_server_that_hangs_shows_the_retry_notice_and_never_signs_out(servers, new_context, shot):
+    server = servers["calm"]
+    page = new_context().new_page()
+    sign_in(page, server)
+    server.freeze()
+    try:
+        notice = page.locator("#connection")
+        expect(notice).to_be_visible(timeout=10_000)  # requests time out after 5 s
+        expect(notice).to_contain_text("Can't reach the server, retrying")
+        shot(page, "retrying-server-frozen")
+        assert page.url == f"{server.url}/"
+    finally:
+        server.thaw()
+    expect(notice).to_be_hidden(timeout=12_000)
+    assert page.url == f"{server.url}/"
+    page.locator("#stay").click()
+    expect(page.locator("#flash")).to_contain_text("still signed in")
+
+
 def test_a_forbidden_answer_never_signs_anyone_out(servers, new_context):
     server = servers["calm"]
     page = new_context().new_page()
