@@ -114,21 +114,27 @@ function renderConnection() {
 }
 
 $("retry-now").addEventListener("click", () => connection.retryAll());
-window.addEventListener("online", () => connection.retryAll());
+// The browser knows before any request fails: say so at once, and check again as soon as it's back.
+window.addEventListener("offline", () => connection.failed("offline", null, () => {}));
+window.addEventListener("online", () => {
+  connection.ok("offline");
+  connection.retryAll();
+  tokenCheck.runNow();
+});
 
 // --- the warning dialog and the end of the countdown ---------------------------------------------------------
 
 const warning = new WarningDialog({
   dialog: $("warning"),
+  slot: $("warning-actions"),
+  actions: $("session-actions"),
   countdown: $("warning-countdown"),
   title: $("warning-title"),
   text: $("warning-text"),
   status: $("warning-status"),
-  stay: $("warning-stay"),
-  signOut: $("warning-signout"),
+  stay: $("stay"),
   announcer: $("announcer"),
   onStay: () => stay(),
-  onSignOut: () => signOut(),
 });
 
 let confirming = false;
@@ -171,7 +177,6 @@ let staying = false;
 async function stay() {
   if (staying || leaving) return;
   staying = true;
-  warning.setBusy(true);
   $("stay").disabled = true;
   let attempt = 0;
   try {
@@ -198,7 +203,6 @@ async function stay() {
     handleError(error);
   } finally {
     staying = false;
-    warning.setBusy(false);
     $("stay").disabled = false;
   }
 }
@@ -208,9 +212,7 @@ let signingOut = false;
 async function signOut() {
   if (signingOut || leaving) return;
   signingOut = true;
-  for (const button of document.querySelectorAll('[data-action="sign-out"], #warning-signout')) {
-    button.disabled = true;
-  }
+  $("sign-out").disabled = true;
   flash("Signing you out…", { sticky: true });
   let attempt = 0;
   for (;;) {
@@ -220,7 +222,7 @@ async function signOut() {
     } catch (error) {
       if (!(error instanceof Unreachable)) {
         signingOut = false;
-        for (const b of document.querySelectorAll('[data-action="sign-out"], #warning-signout')) b.disabled = false;
+        $("sign-out").disabled = false;
         handleError(error);
         return;
       }
@@ -232,8 +234,8 @@ async function signOut() {
   }
 }
 
-for (const button of document.querySelectorAll('[data-action="sign-out"]')) button.addEventListener("click", signOut);
-$("stay").addEventListener("click", stay);
+$("sign-out").addEventListener("click", signOut);
+$("stay").addEventListener("click", () => (warning.open ? warning.primary() : stay()));
 
 // --- rendering -----------------------------------------------------------------------------------------------
 
@@ -266,8 +268,6 @@ function renderClocks(now) {
 
 function renderUser(user) {
   setText("user", user.email ? `${user.username} (${user.email})` : user.username);
-  setText("who-name", user.username);
-  $("who").hidden = false;
 }
 
 function renderPolicy() {
@@ -325,13 +325,14 @@ function renderSessions(sessions) {
         tag.textContent = "This browser";
         li.append(tag);
       }
-      if (!s.ended_at) {
+      if (!s.ended_at && !s.current) {
         const button = document.createElement("button");
         button.type = "button";
         button.className = "button small";
-        button.textContent = "Sign out";
-        button.setAttribute("aria-label", `Sign out the session started ${when.textContent} (${where})`);
-        button.addEventListener("click", () => (s.current ? signOut() : revoke(s.id, button)));
+        // "End session", not "Sign out": the page's one "Sign out" button stays unambiguous.
+        button.textContent = "End session";
+        button.setAttribute("aria-label", `End session started ${when.textContent} (${where})`);
+        button.addEventListener("click", () => revoke(s.id, button));
         li.append(button);
       }
       return li;

@@ -27,7 +27,9 @@ export class Connection {
   /** When the soonest retry happens (local ms), or null. */
   get nextRetryAt() {
     let next = null;
-    for (const { retryAt } of this.failing.values()) next = next === null ? retryAt : Math.min(next, retryAt);
+    for (const { retryAt } of this.failing.values()) {
+      if (retryAt != null) next = next === null ? retryAt : Math.min(next, retryAt);
+    }
     return next;
   }
 

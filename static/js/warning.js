@@ -1,29 +1,32 @@
 // The inactivity warning: a modal dialog that takes focus, counts down second by second, and is announced
-// through an assertive live region. Escape means "stay signed in" (or "OK" when the time limit is coming).
+// through an assertive live region. It borrows the page's own "Stay signed in" / "Sign out" buttons while open
+// (so each exists once). Escape means "stay signed in", or "OK" when the session's time limit is what's coming.
 
 import { formatCountdown, formatDuration } from "./logic.js";
 
 const MILESTONES = [60, 30, 10];
 
 export class WarningDialog {
-  constructor({ dialog, countdown, title, text, status, stay, signOut, announcer, onStay, onSignOut }) {
-    Object.assign(this, { dialog, countdown, title, text, status, stay, signOut, announcer, onStay, onSignOut });
+  constructor({ dialog, slot, actions, countdown, title, text, status, stay, announcer, onStay }) {
+    Object.assign(this, { dialog, slot, actions, countdown, title, text, status, stay, announcer, onStay });
+    this.home = { parent: actions.parentNode, next: actions.nextSibling };
     this.returnFocus = null;
     this.lastSeconds = null;
     this.timeLimit = false;
+    this.variant = null;
     this.dismissedFor = null; // a time-limit warning the user acknowledged, by deadline
-    stay.addEventListener("click", () => this.primary());
-    signOut.addEventListener("click", () => this.onSignOut());
     dialog.addEventListener("cancel", (event) => {
       event.preventDefault(); // stay open until the server agrees, but act on Escape
       this.primary();
     });
+    dialog.addEventListener("close", () => this.restore());
   }
 
   get open() {
     return this.dialog.open;
   }
 
+  /** The borrowed "Stay signed in" button, or Escape: stay, or acknowledge the coming time limit. */
   primary() {
     if (this.timeLimit) {
       this.dismissedFor = this.deadline;
@@ -45,11 +48,11 @@ export class WarningDialog {
   show({ seconds, timeLimit, deadline }) {
     this.deadline = deadline;
     if (timeLimit && this.dismissedFor !== null && Math.abs(this.dismissedFor - deadline) < 2000) return;
-    this.setVariant(timeLimit);
+    this.timeLimit = timeLimit;
     if (!this.open) {
       this.returnFocus = document.activeElement;
       this.setStatus("");
-      this.setBusy(false);
+      this.slot.append(this.actions);
       this.dialog.showModal();
       this.stay.focus();
       this.lastSeconds = null;
@@ -57,11 +60,12 @@ export class WarningDialog {
         timeLimit
           ? `Your session reaches its time limit in ${formatDuration(seconds)}. You'll need to sign in again.`
           : `Are you still there? You'll be signed out for inactivity in ${formatDuration(seconds)}. ` +
-              "Press Enter to stay signed in.",
+              "Press Enter to remain signed in.",
       );
     } else if (seconds !== this.lastSeconds && MILESTONES.includes(seconds)) {
       this.announce(`${formatDuration(seconds)} left.`);
     }
+    this.setVariant(timeLimit);
     if (seconds !== this.lastSeconds) {
       this.countdown.textContent = formatCountdown(seconds);
       this.countdown.setAttribute("aria-label", formatDuration(seconds));
@@ -70,16 +74,15 @@ export class WarningDialog {
   }
 
   setVariant(timeLimit) {
-    if (this.timeLimit === timeLimit && this.title.dataset.variant) return;
-    this.timeLimit = timeLimit;
-    this.title.dataset.variant = timeLimit ? "time-limit" : "inactivity";
-    this.dialog.dataset.variant = this.title.dataset.variant;
+    const variant = timeLimit ? "time-limit" : "inactivity";
+    if (this.variant === variant) return;
+    this.variant = variant;
+    this.dialog.dataset.variant = variant;
     this.title.textContent = timeLimit ? "Your session is ending" : "Are you still there?";
     this.text.firstChild.textContent = timeLimit
       ? "Your session reaches its time limit in "
       : "You'll be signed out for inactivity in ";
     this.stay.textContent = timeLimit ? "OK" : "Stay signed in";
-    this.signOut.textContent = timeLimit ? "Sign out now" : "Sign out";
   }
 
   setStatus(message) {
@@ -87,13 +90,17 @@ export class WarningDialog {
     this.status.textContent = message;
   }
 
-  setBusy(busy) {
-    this.stay.disabled = busy;
+  /** Give the buttons back to the page, as they were. */
+  restore() {
+    if (this.actions.parentNode !== this.home.parent) this.home.parent.insertBefore(this.actions, this.home.next);
+    this.stay.textContent = "Stay signed in";
+    this.variant = null;
   }
 
   close() {
     if (!this.open) return;
-    this.dialog.close();
+    this.dialog.close(); // fires "close": restore()
+    this.restore();
     const target = this.returnFocus;
     this.returnFocus = null;
     if (target && document.contains(target) && typeof target.focus === "function") target.focus();

@@ -66,12 +66,17 @@ def test_warning_counts_down_and_stay_signed_in_keeps_the_session_in_every_tab(s
     other.goto(f"{server.url}/")
     expect(other.locator("#session-card")).to_be_visible()
 
-    dialog = page.get_by_role("alertdialog")
+    dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible(timeout=15_000)  # 6 s before the 12 s idle sign-out
     expect(dialog).to_contain_text("Are you still there?")
-    expect(page.locator("#warning-stay")).to_be_focused()
+    stay = page.get_by_role("button", name="Stay signed in")
+    expect(stay).to_be_focused()
+    # The dialog borrows the page's buttons: each name exists once, for role and text locators alike.
+    expect(stay).to_have_count(1)
+    expect(page.get_by_text("Stay signed in")).to_have_count(1)
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(1)
     expect(page.locator("#announcer")).to_contain_text("signed out for inactivity")
-    expect(other.get_by_role("alertdialog")).to_be_visible()
+    expect(other.get_by_role("dialog")).to_be_visible()
     first = page.locator("#warning-countdown").inner_text()
     time.sleep(1.1)
     second = page.locator("#warning-countdown").inner_text()
@@ -80,7 +85,7 @@ def test_warning_counts_down_and_stay_signed_in_keeps_the_session_in_every_tab(s
 
     dialog.get_by_role("button", name="Stay signed in").click()
     expect(dialog).to_be_hidden()
-    expect(other.get_by_role("alertdialog")).to_be_hidden()  # extending in one tab is seen in all
+    expect(other.get_by_role("dialog")).to_be_hidden()  # extending in one tab is seen in all
     assert idle_seconds_left(page) >= 10
     assert idle_seconds_left(other) >= 10
     expect(page.locator("#flash")).to_contain_text("still signed in")
@@ -110,7 +115,7 @@ def test_time_limit_has_its_own_warning_and_message(servers, new_context, shot):
     server = servers["limit"]
     page = new_context().new_page()
     sign_in(page, server)
-    dialog = page.get_by_role("alertdialog")
+    dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible(timeout=12_000)
     expect(dialog).to_contain_text("Your session is ending")
     expect(dialog).to_contain_text("time limit")
@@ -130,7 +135,8 @@ def test_sign_out_in_one_tab_signs_out_the_other(servers, new_context, shot):
     other.goto(f"{server.url}/")
     expect(other.locator("#session-card")).to_be_visible()
 
-    page.locator("#signout-top").click()
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(1)
+    page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{server.url}/login/?reason=signed_out")
     expect(other).to_have_url(f"{server.url}/login/?reason=signed_out")
     expect(other.locator("#reason")).to_have_text("You signed out.")
