@@ -440,6 +440,26 @@ function tick() {
   }
 }
 
+// Deliberate interaction with the page (a key, a click, a scroll; not a passing mouse) is the user at work: it
+// tells the server, at most a few times per threshold. Buttons do their own requests; the open warning asks for
+// an explicit choice.
+let lastNudge = Date.now();
+
+function onUserActivity(event) {
+  if (leaving || staying || !config || !client.state || warning.open) return;
+  if (event.target instanceof Element && event.target.closest("button, a, dialog")) return;
+  const now = Date.now();
+  if (now - lastNudge < Math.max(1000, (config.inactivity_threshold_minutes * 60_000) / 4)) return;
+  lastNudge = now;
+  client.extend().catch((error) => {
+    if (!(error instanceof Unreachable)) handleError(error); // the polls already report a lost connection
+  });
+}
+
+for (const type of ["pointerdown", "keydown", "wheel", "touchstart"]) {
+  document.addEventListener(type, onUserActivity, { capture: true, passive: true });
+}
+
 document.addEventListener("visibilitychange", () => {
   // Background tabs run timers late: catch up as soon as the tab is seen again.
   if (document.visibilityState === "visible" && !leaving) {

@@ -195,14 +195,14 @@ export function parseReason(search) {
 }
 
 const ACTIVITY_WORDS = [
-  ["POST", /^\/api\/auth\/session\/extend\/?$/, "Chose to stay signed in"],
+  ["POST", /^\/api\/auth\/session\/extend\/?$/, "Kept the session active"],
   ["GET", /^\/api\/auth\/sessions\/?$/, "Viewed your sign-ins"],
   ["DELETE", /^\/api\/auth\/sessions\/[^/]+\/?$/, "Signed out a session"],
   ["GET", /^\/api\/auth\/me\/?$/, "Opened your profile"],
   ["POST", /^\/api\/auth\/logout\/?$/, "Signed out"],
 ];
 
-/** A log row in words for the dashboard ("Chose to stay signed in"), falling back to its message. */
+/** A log row in words for the dashboard ("Kept the session active"), falling back to its message. */
 export function describeActivity(row) {
   for (const [method, pattern, words] of ACTIVITY_WORDS) {
     if (row.method === method && pattern.test(row.path || "")) return words;

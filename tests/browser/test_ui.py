@@ -99,6 +99,24 @@ def test_warning_counts_down_and_stay_signed_in_keeps_the_session_in_every_tab(s
     assert idle_seconds_left(page) >= 10
 
 
+def test_working_on_the_page_counts_as_activity_but_an_open_tab_does_not(servers, new_context):
+    server = servers["idle"]
+    context = new_context()
+    tracked = []
+    context.on(
+        "request",
+        lambda r: tracked.append(r.url) if "/session/extend" in r.url or r.url.endswith("/sessions") else None,
+    )
+    page = context.new_page()
+    sign_in(page, server)
+    time.sleep(4)
+    assert len(tracked) == 1, tracked  # only the page load listed the sign-ins: polling is passive
+    assert idle_seconds_left(page) <= 9
+    page.locator("#activity-card").click()  # the user clicks into the page: that is work
+    expect(page.locator("#idle-left")).to_have_text(re.compile(r"0:1[0-2]"))
+    assert sum("/session/extend" in url for url in tracked) == 1
+
+
 def test_idle_to_the_end_lands_on_the_inactivity_message(servers, new_context, shot):
     server = servers["idle"]
     page = new_context().new_page()
@@ -136,6 +154,9 @@ def test_sign_out_in_one_tab_signs_out_the_other(servers, new_context, shot):
     expect(other.locator("#session-card")).to_be_visible()
 
     expect(page.get_by_role("button", name="Sign out")).to_have_count(1)
+    login = context.new_page()
+    login.goto(f"{server.url}/login/")
+    expect(login.locator("#elsewhere")).to_be_visible()  # a sibling tab is signed in: offer to go back to it
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{server.url}/login/?reason=signed_out")
     expect(other).to_have_url(f"{server.url}/login/?reason=signed_out")

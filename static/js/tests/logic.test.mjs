@@ -122,7 +122,7 @@ describe("words", () => {
   });
 
   test("activity rows and user agents", () => {
-    assert.equal(describeActivity({ method: "POST", path: "/api/auth/session/extend" }), "Chose to stay signed in");
+    assert.equal(describeActivity({ method: "POST", path: "/api/auth/session/extend" }), "Kept the session active");
     assert.equal(describeActivity({ method: "GET", path: "/api/things/", message: "API request: GET /api/things/" }), "API request: GET /api/things/");
     const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
     assert.equal(summarizeAgent(chrome), "Chrome on Linux");
