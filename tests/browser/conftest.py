@@ -161,7 +161,7 @@ def prepared_database(workdir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def servers(workdir: Path, prepared_database: Path) -> Iterator[dict[str, LiveServer]]:
+def servers(browser, workdir: Path, prepared_database: Path) -> Iterator[dict[str, LiveServer]]:
     """Start every configured server at once (they boot in parallel), stop them at the end of the run."""
     started: dict[str, LiveServer] = {}
     try:
