@@ -1,11 +1,14 @@
 """Request and response shapes of the accounts endpoints."""
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainSerializer
 
 from .models import LoginSession
-from .sessions import session_start
+from .sessions import session_clock, session_start
 
 
 class LoginSerializer(TokenObtainSerializer):
@@ -51,10 +54,14 @@ class MeSerializer(UserSerializer):
 
 class LoginSessionSerializer(serializers.ModelSerializer):
     current = serializers.SerializerMethodField()
+    active = serializers.SerializerMethodField(help_text="Usable now: not ended, not idle, not past its end.")
+    idle_expires_at = serializers.SerializerMethodField(help_text="When it goes idle without further activity.")
 
     class Meta:
         model = LoginSession
         fields = [
+            "active",
+            "idle_expires_at",
             "id",
             "created_at",
             "last_activity",
@@ -69,6 +76,17 @@ class LoginSessionSerializer(serializers.ModelSerializer):
 
     def get_current(self, session) -> bool:
         return str(session.pk) == self.context.get("current_session_id")
+
+    def get_idle_expires_at(self, session) -> datetime | None:
+        # A session that went idle is ended by its next checked request; the list tells the truth before that.
+        if not hasattr(session, "_idle_expires_at"):
+            ends = None if session.ended_at else min(session_clock(session=session)[1], session.expires_at)
+            session._idle_expires_at = ends
+        return session._idle_expires_at
+
+    def get_active(self, session) -> bool:
+        idle_expires_at = self.get_idle_expires_at(session)
+        return idle_expires_at is not None and timezone.now() < idle_expires_at
 
 
 class SessionStateSerializer(serializers.Serializer):

@@ -43,7 +43,8 @@ def set_refresh_cookie(response, refresh) -> None:
     response.set_cookie(
         conf.REFRESH_COOKIE_NAME,
         str(refresh),
-        max_age=max(0, int(refresh["exp"] - timezone.now().timestamp())),
+        # A day past the token: a browser that comes back late still sends it, and hears `token_expired`.
+        max_age=max(0, int(refresh["exp"] - timezone.now().timestamp())) + 24 * 3600,
         path=conf.REFRESH_COOKIE_PATH,
         secure=conf.REFRESH_COOKIE_SECURE,
         httponly=True,

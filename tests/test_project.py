@@ -65,3 +65,15 @@ def test_system_checks_are_clean():
     out = StringIO()
     call_command("check", stdout=out)
     assert out.getvalue() == "System check identified no issues (0 silenced).\n"
+
+
+@pytest.mark.parametrize("path", ["/", "/login/"])
+def test_pages_are_served_under_a_strict_content_security_policy(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert b"<script>" not in response.content  # every script is a file
+    assert "csrftoken" in response.cookies

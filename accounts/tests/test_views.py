@@ -248,7 +248,10 @@ class TestSessions:
         results = response.json()["results"]
         assert [r["id"] for r in results] == [second["session_id"], first["session_id"]]
         assert [r["current"] for r in results] == [True, False]
+        assert [r["active"] for r in results] == [True, True]
         assert set(results[0]) == {
+            "active",
+            "idle_expires_at",
             "id",
             "created_at",
             "last_activity",
@@ -259,6 +262,25 @@ class TestSessions:
             "ended_at",
             "end_reason",
         }
+
+    def test_idle_and_ended_sessions_are_not_active(self, user, login, client_with, frozen):
+        idle, revoked = login(), login()
+        frozen.shift(15 * 60)
+        current = login()
+        client = client_with(current["access"])
+        client.delete(f"/api/auth/sessions/{revoked['session_id']}")
+        frozen.shift(6 * 60)  # the first session is idle now, though nothing has ended it yet
+        results = {r["id"]: r for r in client.get("/api/auth/sessions").json()["results"]}
+        assert results[idle["session_id"]]["ended_at"] is None
+        assert (results[idle["session_id"]]["active"], results[idle["session_id"]]["idle_expires_at"]) == (
+            False,
+            "2026-01-05T09:20:00Z",
+        )
+        assert (results[revoked["session_id"]]["active"], results[revoked["session_id"]]["idle_expires_at"]) == (
+            False,
+            None,
+        )
+        assert results[current["session_id"]]["active"] is True
 
     def test_cannot_revoke_another_users_session(self, user, make_user, login, client_with):
         mine = login()
