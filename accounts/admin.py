@@ -1,29 +1,21 @@
 from django.contrib import admin, messages
 
+from activity.admin import ReadOnlyModelAdmin
+
 from .models import LoginSession
 from .sessions import session_end
 
 
 @admin.register(LoginSession)
-class LoginSessionAdmin(admin.ModelAdmin):
+class LoginSessionAdmin(ReadOnlyModelAdmin):
+    """Sessions are the system's to write; staff only look, and revoke."""
+
     list_display = ["id", "user", "created_at", "last_activity", "expires_at", "ended_at", "end_reason", "ip"]
     list_filter = ["end_reason", "created_at"]
     search_fields = ["user__username", "ip"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     actions = ["revoke"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Revoke the selected sessions", permissions=["revoke"])
     def revoke(self, request, queryset):
