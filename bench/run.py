@@ -219,7 +219,10 @@ class PruneResult:
     wrk_seconds: float
 
 
-def bench_prune(workdir: Path) -> PruneResult:
+PRUNE_COMMAND = (PYTHON, "manage.py", "prune_activity_logs")
+
+
+def bench_prune(workdir: Path, *, command=PRUNE_COMMAND, wrk_seconds: float = 75.0) -> PruneResult:
     """Prune ROWS expired rows on SQLite with `manage.py prune_activity_logs` while wrk drives the full path."""
     path = workdir / "prune.sqlite3"
     env = server_env(DATABASE_URL=sqlite_url(path), **COMMON_ENV)
@@ -234,7 +237,6 @@ def bench_prune(workdir: Path) -> PruneResult:
         os.sync()
         print(f"  SQLite: {ROWS:,} expired rows filled in {fill_seconds:.1f} s; pruning under load...", flush=True)
 
-        wrk_seconds = 75.0
         result: dict = {}
         driver = threading.Thread(
             # A generous timeout: a request kept waiting by the prune shows in the latencies, not as an error.
@@ -246,7 +248,7 @@ def bench_prune(workdir: Path) -> PruneResult:
         started_at = datetime.now(UTC)
         started = time.perf_counter()
         done = subprocess.run(  # noqa: S603
-            [PYTHON, "manage.py", "prune_activity_logs"],
+            list(command),
             cwd=PROJECT_DIR,
             env=env,
             capture_output=True,
