@@ -52,6 +52,10 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 STORES = [s.strip() for s in os.environ.get("BENCH_STORES", "sqlite,postgres").split(",") if s.strip()]
 WORKERS = 2
+# sync workers take one request at a time, so the two share the load evenly. With gthread, wrk's keep-alive
+# connections are split between the workers at random when they connect (often all on one), which made runs of
+# one configuration vary by 2x.
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 REDIS_DB = 3
 PATH = "/api/auth/me"
 USERNAME, PASSWORD = "bench", "bench-password-1234"
@@ -89,6 +93,16 @@ class Config:
 
     def median(self, attr: str) -> float:
         return statistics.median(getattr(run, attr) for run in self.runs)
+
+    def ratio(self, other: Config, attr: str = "rps") -> float:
+        """The median over rounds of this configuration's figure divided by `other`'s in the same round.
+
+        Runs of one round are seconds apart; other load on a shared machine comes and goes over longer spans,
+        so ratios within a round are steadier than ratios of medians.
+        """
+        return statistics.median(
+            getattr(mine, attr) / getattr(theirs, attr) for mine, theirs in zip(self.runs, other.runs, strict=True)
+        )
 
 
 # --- wrk ----------------------------------------------------------------------------------------------------
@@ -190,11 +204,14 @@ def bench_store(store: str, workdir: Path) -> tuple[list[Config], float]:
     with opener(workdir) as envs, ExitStack() as stack:
         configs = [Config(key, CONFIG_LABELS[key], store, envs[key]) for key in ("a", "b", "c")]
         for config in configs:
-            config.server = stack.enter_context(start_server(config.env, workers=WORKERS, migrate=False))
+            config.server = stack.enter_context(
+                start_server(config.env, workers=WORKERS, worker_class=WORKER_CLASS, migrate=False)
+            )
             config.token = config.server.login(USERNAME, PASSWORD)["access"]
             wrk(config.server.url + PATH, config.token, duration=3)  # warm up: connections, caches, first prune
         for round_no in range(1, ROUNDS + 1):
-            for config in configs:
+            # a, b, c then c, b, a: a drift of the machine within a round weighs on every configuration alike.
+            for config in configs if round_no % 2 else configs[::-1]:
                 run = wrk(config.server.url + PATH, config.token, duration=DURATION)
                 config.runs.append(run)
                 print(
@@ -226,7 +243,7 @@ def bench_prune(workdir: Path, *, command=PRUNE_COMMAND, wrk_seconds: float = 75
     """Prune ROWS expired rows on SQLite with `manage.py prune_activity_logs` while wrk drives the full path."""
     path = workdir / "prune.sqlite3"
     env = server_env(DATABASE_URL=sqlite_url(path), **COMMON_ENV)
-    with start_server(env, workers=WORKERS, users={USERNAME: PASSWORD}) as server:
+    with start_server(env, workers=WORKERS, worker_class=WORKER_CLASS, users={USERNAME: PASSWORD}) as server:
         token = server.login(USERNAME, PASSWORD)["access"]
         # Each worker prunes once when its first requests arrive (automatic pruning, hourly per process): let both
         # do it now, on nothing, so that the prune measured below is the only one.
@@ -296,14 +313,12 @@ def report(results: dict[str, list[Config]], fills: dict[str, float], prune: Pru
         for config in configs:
             lines.append(
                 f"| {STORE_LABELS[store]} | {config.label} | {config.median('rps'):.0f} | {config.median('p50_ms'):.2f}"
-                f" | {config.median('p99_ms'):.2f} | {config.median('rps') / a.median('rps'):.2f}"
-                f" | {config.median('p99_ms') / a.median('p99_ms'):.2f} | {sum(r.errors for r in config.runs)} |"
+                f" | {config.median('p99_ms'):.2f} | {config.ratio(a):.2f}"
+                f" | {config.ratio(a, 'p99_ms'):.2f} | {sum(r.errors for r in config.runs)} |"
             )
         floor = 0.75 if store == "sqlite" else 0.85
-        ratio_b = b.median("rps") / a.median("rps")
-        p99_b = b.median("p99_ms") / a.median("p99_ms")
-        ratio_c = c.median("rps") / b.median("rps")
-        p99_c = c.median("p99_ms") / a.median("p99_ms")
+        ratio_b, p99_b = b.ratio(a), b.ratio(a, "p99_ms")
+        ratio_c, p99_c = c.ratio(b), c.ratio(a, "p99_ms")
         targets += [
             f"| {STORE_LABELS[store]} | (b) ≥ {floor} × (a) req/s | {ratio_b:.2f} | {verdict(ratio_b >= floor)} |",
             f"| {STORE_LABELS[store]} | (b) p99 ≤ 1.3 × (a) | {p99_b:.2f} | {verdict(p99_b <= 1.3)} |",
@@ -352,9 +367,12 @@ def report(results: dict[str, list[Config]], fills: dict[str, float], prune: Pru
             f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {os.cpu_count()} CPUs, "
             f"Python {platform.python_version()}, {platform.system()} {platform.release()}.",
             "",
-            f"Authenticated, tracked `GET {PATH}` under gunicorn ({WORKERS} gthread workers × 4 threads, as "
-            f"`make run`), driven by `wrk -t1 -c{CONNECTIONS} -d{DURATION}s --latency` with one bearer token per "
-            f"configuration (one login each). Medians of {ROUNDS} rounds; rounds alternate (a), (b), (c).",
+            f"Authenticated, tracked `GET {PATH}` under gunicorn ({WORKERS} `{WORKER_CLASS}` workers; sync: one "
+            "request at a time each, so both share the load evenly, whereas gthread workers split wrk's keep-alive "
+            f"connections at random and made runs vary by 2×),\n"
+            f"driven by `wrk -t1 -c{CONNECTIONS} -d{DURATION}s --latency` with one bearer token per "
+            f"configuration (one login each). Medians of {ROUNDS} rounds; rounds run (a), (b), (c) then (c), (b), (a); "
+            "each ratio is the median of the per-round ratios.",
             "",
             *lines,
             "",
