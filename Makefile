@@ -1,7 +1,7 @@
 # ndfstudio: `make run` serves the app on the embedded default; `make test` runs every test.
 PYTHON ?= python3
 PORT ?= 8000
-WORKERS ?= 2
+WORKERS ?= 1
 VENV := .venv
 BIN := $(VENV)/bin
 
@@ -26,7 +26,7 @@ setup: $(VENV)/.runtime
 run: setup
 	@echo "Serving ndfstudio on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	exec $(BIN)/gunicorn ndfstudio.wsgi:application --bind 127.0.0.1:$(PORT) \
-		--workers $(WORKERS) --threads 4 --worker-class gthread --graceful-timeout 5 \
+		--workers $(WORKERS) --threads 8 --worker-class gthread --graceful-timeout 5 \
 		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 # (the access log leaves out query strings: a client may put a token there)
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.throttling import BaseThrottle
 
+from .buffer import audit_buffer
 from .clock import activity_clock_touch
 from .conf import activity_settings
 from .models import ActivityLog
@@ -85,7 +86,10 @@ def activity_record(
             level, "%s %s %s user=%s session=%s ip=%s status=%s",
             category, event, message, row.user_id, session_id, row.ip, status_code,
         )  # fmt: skip
-        row.save(force_insert=True)
+        if category == Category.AUDIT:
+            audit_buffer.add(row)  # one per tracked request: batched, see buffer.py
+        else:
+            row.save(force_insert=True)
         return row
     except Exception as exc:
         logger.exception("could not write the activity row %s/%s", category, event)

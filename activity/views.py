@@ -6,6 +6,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .buffer import audit_buffer
 from .models import ActivityLog
 from .selectors import activity_log_recent
 from .serializers import ActivityLogListSerializer, ActivityLogSerializer
@@ -46,6 +47,7 @@ class RecentLogsView(APIView):
             if user_id is not None and user_id != request.user.pk:
                 raise PermissionDenied("You may only read your own activity ('user_id').")
             user_id = request.user.pk
+        audit_buffer.flush()  # what this process has queued is part of "recent"
         rows = activity_log_recent(user_id=user_id, category=category, limit=limit)
         results = ActivityLogSerializer(rows, many=True).data
         return Response({"results": results, "count": len(results)})

@@ -140,6 +140,8 @@ ACCOUNTS = {
 }
 
 ACTIVITY = {
+    # AUDIT rows are inserted in batches at least this often (seconds); 0 writes each within its request.
+    "AUDIT_FLUSH_INTERVAL_SECONDS": env.float("AUDIT_FLUSH_INTERVAL_SECONDS", default=0.25),
     "RETENTION_DAYS": env.int("ACTIVITY_LOG_RETENTION_DAYS", default=90),
     "EXCLUDED_PATHS": tuple(p.strip() for p in env.list("ACTIVITY_EXCLUDED_PATHS", default=[]) if p.strip()),
 }

@@ -1,4 +1,4 @@
-"""Test settings: in-memory SQLite (unless DATABASE_URL says otherwise), the MD5 hasher, no background pruning."""
+"""Test settings: in-memory SQLite (unless DATABASE_URL says otherwise), MD5 hasher, no background threads."""
 
 from .settings import *  # noqa: F403
 from .settings import ACTIVITY, DATABASES, env
@@ -7,3 +7,4 @@ if "DATABASE_URL" not in env:
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACTIVITY["PRUNE_INTERVAL_SECONDS"] = 0
+ACTIVITY["AUDIT_FLUSH_INTERVAL_SECONDS"] = 0  # rows written within their request; buffer tests turn it on

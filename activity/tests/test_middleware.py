@@ -69,19 +69,21 @@ def test_a_failing_log_write_never_breaks_the_response(user, monkeypatch):
     assert response.status_code == 201
 
 
-def test_a_failing_audit_write_leaves_an_error_row(user, monkeypatch):
-    save = ActivityLog.save
+def test_a_failing_audit_write_leaves_an_error_row_and_is_retried(user, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
 
-    def audit_breaks(row, *args, **kwargs):
-        if row.category == "AUDIT":
-            raise RuntimeError("boom")
-        return save(row, *args, **kwargs)
-
-    monkeypatch.setattr(ActivityLog, "save", audit_breaks)
-    ActivityMiddleware(authenticating_view(user, {"sid": SID}))(RequestFactory().get("/api/auth/me"))
+    with monkeypatch.context() as patched:
+        patched.setattr(ActivityLog.objects, "bulk_create", broken)
+        ActivityMiddleware(authenticating_view(user, {"sid": SID}))(RequestFactory().get("/api/auth/me"))
     row = ActivityLog.objects.get()
     assert (row.category, row.event, row.message) == (
         "ERROR",
         "log_write_failed",
-        "Could not write the AUDIT row (api_request): RuntimeError",
+        "Could not write 1 AUDIT row(s), kept for a retry: RuntimeError",
     )
+    ActivityMiddleware(authenticating_view(user, {"sid": SID}))(RequestFactory().get("/api/auth/sessions"))
+    assert sorted(ActivityLog.objects.filter(category="AUDIT").values_list("path", flat=True)) == [
+        "/api/auth/me",
+        "/api/auth/sessions",
+    ]

@@ -1,0 +1,101 @@
+"""AUDIT rows written in batches: a tracked request only queues its row, a background thread inserts them.
+
+One multi-row INSERT per batch instead of one INSERT (and one commit) per request. Rows are flushed when the batch
+is full, at least every AUDIT_FLUSH_INTERVAL_SECONDS, before this process serves a read of the log, and when it
+exits. A hard crash (SIGKILL, power loss) loses at most the rows queued in that last interval, in that process.
+"""
+
+import atexit
+import logging
+import os
+import threading
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from .conf import activity_settings
+from .models import ActivityLog
+
+logger = logging.getLogger(__name__)
+
+# Rows kept for a retry while the database is away; beyond it the oldest are dropped (and that is logged).
+MAX_BACKLOG = 10_000
+
+
+class AuditBuffer:
+    def __init__(self):
+        self._rows: list[ActivityLog] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def add(self, row: ActivityLog) -> None:
+        """Queue one row; without a flush interval, write it (and any backlog) now."""
+        conf = activity_settings()
+        batched = conf.AUDIT_FLUSH_INTERVAL_SECONDS > 0
+        with self._lock:
+            if batched:
+                self._ensure_thread()
+            self._rows.append(row)
+            full = len(self._rows) >= conf.AUDIT_BATCH_SIZE
+        if not batched:
+            self.flush()
+        elif full:
+            self._wake.set()
+
+    def flush(self) -> int:
+        """Write every queued row now; return how many were written."""
+        with self._lock:
+            rows, self._rows = self._rows, []
+        return self._write(rows) if rows else 0
+
+    def _write(self, rows: list[ActivityLog]) -> int:
+        try:
+            ActivityLog.objects.bulk_create(rows)
+        except Exception as exc:
+            logger.exception("could not write %d AUDIT rows; keeping them for the next flush", len(rows))
+            _record_failure(len(rows), exc)
+            with self._lock:
+                self._rows[:0] = rows
+                if len(self._rows) > MAX_BACKLOG:
+                    dropped = len(self._rows) - MAX_BACKLOG
+                    del self._rows[:dropped]
+                    logger.error("dropped the %d oldest queued AUDIT rows (backlog full)", dropped)
+            return 0
+        return len(rows)
+
+    def _ensure_thread(self) -> None:
+        # Called under the lock. A forked worker inherits no threads: start its own flusher.
+        if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+            return
+        self._pid = os.getpid()
+        self._thread = threading.Thread(target=self._run, name="activity-audit-flusher", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(activity_settings().AUDIT_FLUSH_INTERVAL_SECONDS)
+            self._wake.clear()
+            close_old_connections()  # a connection the database dropped is replaced, as between requests
+            try:
+                self.flush()
+            except Exception:  # never let the flusher die
+                logger.exception("AUDIT flush failed")
+
+
+def _record_failure(count: int, exc: Exception) -> None:
+    """Leave an ERROR row saying so, if the database takes it (when it is down, the log line above is all)."""
+    try:
+        ActivityLog.objects.create(
+            timestamp=timezone.now(),
+            category=ActivityLog.Category.ERROR,
+            event="log_write_failed",
+            message=f"Could not write {count} AUDIT row(s), kept for a retry: {type(exc).__name__}",
+        )
+    except Exception:
+        logger.exception("could not write the ERROR row either")
+
+
+audit_buffer = AuditBuffer()
+atexit.register(audit_buffer.flush)

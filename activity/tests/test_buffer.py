@@ -1,0 +1,76 @@
+"""Batched AUDIT writes: by size, by time, before a read of the log, at exit; a failed batch is kept and retried."""
+
+import time
+
+import pytest
+from django.utils import timezone
+
+from activity.buffer import AuditBuffer
+from activity.models import ActivityLog
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the flusher thread writes through its own connection
+
+
+@pytest.fixture
+def batched(settings):
+    settings.ACTIVITY = {**settings.ACTIVITY, "AUDIT_FLUSH_INTERVAL_SECONDS": 0.2, "AUDIT_BATCH_SIZE": 5}
+
+
+def row(n=0):
+    return ActivityLog(timestamp=timezone.now(), category="AUDIT", event="api_request", message=f"m{n}")
+
+
+def wait_for(count, timeout=3.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ActivityLog.objects.count() >= count:
+            return
+        time.sleep(0.02)
+
+
+def test_rows_wait_for_their_batch(batched):
+    buffer = AuditBuffer()
+    for n in range(3):
+        buffer.add(row(n))
+    assert ActivityLog.objects.count() == 0  # queued, not written within the request
+    assert buffer.flush() == 3
+    assert ActivityLog.objects.count() == 3
+
+
+def test_flushed_by_time(batched):
+    buffer = AuditBuffer()
+    buffer.add(row())
+    started = time.monotonic()
+    wait_for(1)
+    assert ActivityLog.objects.count() == 1
+    assert time.monotonic() - started < 1.0
+
+
+def test_flushed_when_the_batch_is_full(batched, settings):
+    settings.ACTIVITY = {**settings.ACTIVITY, "AUDIT_FLUSH_INTERVAL_SECONDS": 30}  # time alone would not do it
+    buffer = AuditBuffer()
+    for n in range(5):
+        buffer.add(row(n))
+    wait_for(5)
+    assert ActivityLog.objects.count() == 5
+
+
+def test_a_failed_batch_is_kept_and_retried(batched, monkeypatch):
+    buffer = AuditBuffer()
+    with monkeypatch.context() as patched:
+        patched.setattr(ActivityLog.objects, "bulk_create", lambda rows: 1 / 0)
+        buffer.add(row(1))
+        assert buffer.flush() == 0
+    assert list(ActivityLog.objects.values_list("category", "event")) == [("ERROR", "log_write_failed")]
+    buffer.add(row(2))
+    assert buffer.flush() == 2
+    assert ActivityLog.objects.filter(category="AUDIT").count() == 2
+
+
+def test_reading_the_log_flushes_this_process(batched, settings, user, login, client_with):
+    settings.ACTIVITY = {**settings.ACTIVITY, "AUDIT_FLUSH_INTERVAL_SECONDS": 30}
+    client = client_with(login()["access"])
+    client.get("/api/auth/me")
+    assert not ActivityLog.objects.filter(category="AUDIT").exists()
+    results = client.get("/api/logs/recent?category=AUDIT").json()["results"]
+    assert [r["message"] for r in results] == ["API request: GET /api/auth/me"]
