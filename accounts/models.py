@@ -3,7 +3,30 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
+
+_MIRROR_SQL: dict[str, str] = {}  # the statement of mirror_activity, per database vendor
+
+
+class LoginSessionManager(models.Manager):
+    def mirror_activity(self, pk, at) -> int:
+        """Move the session's last activity forward to `at` (never back); return the rows updated (0 or 1).
+
+        This runs on every tracked request without a shared clock, and the ORM spends four times longer building
+        `filter(...).update(...)` than the database spends running it; so the statement is built once.
+        """
+        connection = connections[self.db]
+        sql = _MIRROR_SQL.get(connection.vendor)
+        if sql is None:
+            qn, meta = connection.ops.quote_name, self.model._meta
+            column = qn("last_activity")
+            sql = f"UPDATE {qn(meta.db_table)} SET {column} = %s WHERE {qn(meta.pk.column)} = %s AND {column} < %s"  # noqa: S608
+            _MIRROR_SQL[connection.vendor] = sql
+        at = self.model._meta.get_field("last_activity").get_db_prep_value(at, connection)
+        pk = self.model._meta.pk.get_db_prep_value(uuid.UUID(str(pk)), connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [at, pk, at])
+            return cursor.rowcount
 
 
 class LoginSession(models.Model):
@@ -26,6 +49,8 @@ class LoginSession(models.Model):
     user_agent = models.CharField(max_length=256, blank=True)
     # The jti of the only refresh token of this session that may still be used; any other one is reuse.
     refresh_jti = models.CharField(max_length=64, editable=False)
+
+    objects = LoginSessionManager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -144,7 +144,7 @@ def session_touch(*, session_id: str, at: datetime, force: bool = False) -> None
         stale = at.timestamp() - interval
         for key in [k for k, v in _mirrored.items() if v < stale]:
             _mirrored.pop(key, None)
-    LoginSession.objects.filter(pk=session_id, last_activity__lt=at).update(last_activity=at)
+    LoginSession.objects.mirror_activity(session_id, at)
 
 
 def session_end(
