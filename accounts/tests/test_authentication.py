@@ -11,6 +11,7 @@ from django.db import OperationalError
 from django.test import override_settings
 
 from accounts.models import LoginSession
+from activity.buffer import audit_buffer
 from activity.clock import clock_is_shared
 from activity.models import ActivityLog
 
@@ -296,6 +297,18 @@ class TestQueryCount:
             # No shared clock, so the database is the truth: SELECT session JOIN user, UPDATE its mirror, INSERT.
             with django_assert_num_queries(3):
                 assert me(client).status_code == 200
+
+    def test_tracked_request_queries_with_batched_audit_rows(
+        self, user, login, client_with, django_assert_num_queries, frozen, settings
+    ):
+        settings.ACTIVITY = {**settings.ACTIVITY, "AUDIT_FLUSH_INTERVAL_SECONDS": 30}
+        client = client_with(login()["access"])
+        frozen.shift(1)
+        # The AUDIT row only joins the queue: SELECT session JOIN user, and the mirror UPDATE unless Redis keeps time.
+        with django_assert_num_queries(1 if clock_is_shared() else 2):
+            assert me(client).status_code == 200
+        assert audit_buffer.flush() == 1
+        assert ActivityLog.objects.filter(category="AUDIT").count() == 1
 
     def test_passive_request_queries(self, user, login, client_with, django_assert_num_queries):
         client = client_with(login()["access"])
