@@ -432,7 +432,7 @@ def main() -> int:
             print("Pruning under load:", flush=True)
             prune = bench_prune(workdir)
     text = report(results, fills, prune)
-    text += f"Whole run: {time.monotonic() - started:.0f} s.\n"
+    text += f"\nWhole run: {time.monotonic() - started:.0f} s.\n"
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(text)
     print()
