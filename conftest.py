@@ -5,6 +5,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.sessions import _mirrored
+from activity.clock import _recorded
 
 PASSWORD = "correct horse battery staple"
 
@@ -13,6 +14,7 @@ PASSWORD = "correct horse battery staple"
 def _clean_state():
     cache.clear()
     _mirrored.clear()
+    _recorded.clear()
     yield
     cache.clear()
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
 
-from activity.clock import activity_clock_read, activity_clock_touch, clock_is_shared
+from activity.clock import activity_clock_read, activity_clock_resolution, activity_clock_touch, clock_is_shared
 from activity.models import ActivityLog
 from activity.services import activity_record, request_ip
 
@@ -98,10 +98,10 @@ def write_interval() -> timedelta:
 def session_clock(*, session: LoginSession) -> tuple[datetime, datetime]:
     """Return the session's last activity and the moment after which it is idle, unless activity comes first.
 
-    The shared clock is exact. When only the database mirror is known (no shared cache, or it cannot vouch), the
-    mirror may lag by up to the write interval, which is added to the deadline so nobody is signed out early.
+    What is known may lag the truth: the clock by its resolution, the database mirror by its write interval on top
+    when the shared clock cannot vouch. The lag is added to the deadline, so nobody is ever signed out early.
     """
-    threshold = accounts_settings().INACTIVITY_THRESHOLD
+    threshold = accounts_settings().INACTIVITY_THRESHOLD + activity_clock_resolution()
     clock = activity_clock_read(session_id=str(session.pk))
     if clock is None:
         return session.last_activity, session.last_activity + threshold + write_interval()

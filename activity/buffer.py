@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from .conf import activity_settings
@@ -73,15 +73,30 @@ class AuditBuffer:
         self._thread = threading.Thread(target=self._run, name="activity-audit-flusher", daemon=True)
         self._thread.start()
 
+    def stop(self) -> None:
+        """Write what is queued and stop the flusher (it starts again with the next row)."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self._wake.set()
+            thread.join(timeout=10)
+        self.flush()
+
     def _run(self) -> None:
-        while True:
-            self._wake.wait(activity_settings().AUDIT_FLUSH_INTERVAL_SECONDS)
-            self._wake.clear()
-            close_old_connections()  # a connection the database dropped is replaced, as between requests
-            try:
-                self.flush()
-            except Exception:  # never let the flusher die
-                logger.exception("AUDIT flush failed")
+        me = threading.current_thread()
+        try:
+            while self._thread is me:
+                interval = activity_settings().AUDIT_FLUSH_INTERVAL_SECONDS
+                if interval <= 0:
+                    break  # batching was turned off: rows are written within their requests now
+                self._wake.wait(interval)
+                self._wake.clear()
+                try:
+                    close_old_connections()  # a connection the database dropped is replaced, as between requests
+                    self.flush()
+                except Exception:  # never let the flusher die
+                    logger.exception("AUDIT flush failed")
+        finally:
+            connections.close_all()  # this thread's own connections
 
 
 def _record_failure(count: int, exc: Exception) -> None:

@@ -1,11 +1,13 @@
 """The last-activity clock of login sessions, kept in the cache that all server processes share.
 
-The clock is exact when the cache is shared (Redis); the owner of the sessions keeps a durable mirror that lags
-it by at most its write interval. A process-local cache never vouches for anything: with it, the mirror decides.
+Each process records a session's activity at most once per CLOCK_RESOLUTION_SECONDS, so the clock may be behind
+the truth by that much and readers add it: a decision can come that much late, never early. The clock is kept in
+the cache when it is shared (Redis); the owner of the sessions keeps a durable mirror that lags it by at most its
+write interval. A process-local cache never vouches for anything: with it, the mirror decides.
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
@@ -17,6 +19,10 @@ from .signals import session_active
 logger = logging.getLogger(__name__)
 
 
+# When this process last recorded each session's activity (timestamps); pruned when it grows.
+_recorded: dict[str, float] = {}
+
+
 def _key(session_id: str) -> str:
     return f"activity:clock:{session_id}"
 
@@ -26,8 +32,21 @@ def clock_is_shared() -> bool:
     return not isinstance(caches[DEFAULT_CACHE_ALIAS], (LocMemCache, DummyCache))
 
 
+def activity_clock_resolution() -> timedelta:
+    """Return how far behind the truth the clock (and anything written from it) may be."""
+    return timedelta(seconds=activity_settings().CLOCK_RESOLUTION_SECONDS)
+
+
 def activity_clock_touch(*, session_id: str, at: datetime) -> None:
-    """Record that the session was active at `at`, for every process."""
+    """Record that the session was active at `at`, for every process (at most once per resolution per process)."""
+    stamp, resolution = at.timestamp(), activity_settings().CLOCK_RESOLUTION_SECONDS
+    last = _recorded.get(session_id)
+    if last is not None and 0 <= stamp - last < resolution:
+        return  # within the resolution: nothing anyone decides would change
+    _recorded[session_id] = stamp
+    if len(_recorded) > 10_000:
+        for key in [k for k, v in _recorded.items() if stamp - v > resolution]:
+            _recorded.pop(key, None)
     written = False
     if clock_is_shared():
         try:

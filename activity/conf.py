@@ -29,6 +29,9 @@ class ActivitySettings:
     RETENTION_DAYS: int = 90
     PRUNE_INTERVAL_SECONDS: int = 3600  # automatic pruning, at most this often per process; 0 turns it off
     PRUNE_BATCH_SIZE: int = 5000
+    # A process records a session's activity at most this often; decisions add it (see clock.py). settings.py sets
+    # min(1 s, threshold / 20).
+    CLOCK_RESOLUTION_SECONDS: float = 1.0
     # How long the shared clock remembers a session's last activity; past it, the database mirror decides.
     CLOCK_TTL_SECONDS: int = 24 * 3600
     USER_AGENT_MAX_LENGTH: int = 256

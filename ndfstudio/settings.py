@@ -141,6 +141,8 @@ ACCOUNTS = {
 }
 
 ACTIVITY = {
+    # A session's activity is recorded at most this often per process, so decisions may come this much late.
+    "CLOCK_RESOLUTION_SECONDS": min(1.0, INACTIVITY_THRESHOLD.total_seconds() / 20),
     # AUDIT rows are inserted in batches at least this often (seconds); 0 writes each within its request.
     "AUDIT_FLUSH_INTERVAL_SECONDS": env.float("AUDIT_FLUSH_INTERVAL_SECONDS", default=0.25),
     "RETENTION_DAYS": env.int("ACTIVITY_LOG_RETENTION_DAYS", default=90),

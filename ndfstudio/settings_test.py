@@ -8,3 +8,4 @@ if "DATABASE_URL" not in env:
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACTIVITY["PRUNE_INTERVAL_SECONDS"] = 0
 ACTIVITY["AUDIT_FLUSH_INTERVAL_SECONDS"] = 0  # rows written within their request; buffer tests turn it on
+ACTIVITY["CLOCK_RESOLUTION_SECONDS"] = 0  # every tracked request recorded: exact decisions; clock tests turn it on

@@ -308,6 +308,7 @@ class TestQueryCount:
         with django_assert_num_queries(1 if clock_is_shared() else 2):
             assert me(client).status_code == 200
         assert audit_buffer.flush() == 1
+        audit_buffer.stop()
         assert ActivityLog.objects.filter(category="AUDIT").count() == 1
 
     def test_passive_request_queries(self, user, login, client_with, django_assert_num_queries):

@@ -126,3 +126,37 @@ class TestChecks:
         assert [w.id for w in checks.check_signing_key(None)] == ["accounts.W005"]
         settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": "x" * 32}
         assert checks.check_signing_key(None) == []
+
+
+@pytest.fixture
+def resolution_1s(settings):
+    settings.ACTIVITY = {**settings.ACTIVITY, "CLOCK_RESOLUTION_SECONDS": 1.0}
+
+
+@pytest.mark.usefixtures("resolution_1s")
+class TestClockResolution:
+    """A process records a session's activity at most once a second: decisions may be a second late, never early."""
+
+    def test_never_early(self, user, login, client_with, frozen):
+        client = client_with(login()["access"])
+        frozen.shift(0.9)
+        assert client.get("/api/auth/me").status_code == 200  # within the second: not recorded
+        frozen.shift(20 * 60 - 0.1)  # 20 minutes after that request
+        assert client.get("/api/auth/session").status_code == 200
+
+    def test_at_most_one_resolution_late(self, user, login, client_with, frozen):
+        client = client_with(login()["access"])
+        frozen.shift(0.5)
+        assert client.get("/api/auth/me").status_code == 200
+        frozen.shift(20 * 60 + 0.4)  # idle for 20 min 0.4 s, but only 20 min 0.9 s since what was recorded
+        assert client.get("/api/auth/session").status_code == 200
+        frozen.shift(0.2)
+        assert client.get("/api/auth/session").json()["code"] == "token_inactive"
+
+    def test_requests_within_the_resolution_write_nothing_but_their_row(
+        self, user, login, client_with, frozen, django_assert_num_queries
+    ):
+        client = client_with(login()["access"])
+        frozen.shift(0.5)
+        with django_assert_num_queries(2):  # SELECT session JOIN user, INSERT the AUDIT row
+            assert client.get("/api/auth/me").status_code == 200

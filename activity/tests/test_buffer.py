@@ -5,7 +5,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from activity.buffer import AuditBuffer
+from activity.buffer import AuditBuffer, audit_buffer
 from activity.models import ActivityLog
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the flusher thread writes through its own connection
@@ -14,6 +14,16 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the flusher thread write
 @pytest.fixture
 def batched(settings):
     settings.ACTIVITY = {**settings.ACTIVITY, "AUDIT_FLUSH_INTERVAL_SECONDS": 0.2, "AUDIT_BATCH_SIZE": 5}
+    buffers = []
+    yield buffers
+    for buffer in [*buffers, audit_buffer]:
+        buffer.stop()  # no flusher outlives its test (nor holds a connection to the test database)
+
+
+def new_buffer(buffers):
+    buffer = AuditBuffer()
+    buffers.append(buffer)
+    return buffer
 
 
 def row(n=0):
@@ -29,7 +39,7 @@ def wait_for(count, timeout=3.0):
 
 
 def test_rows_wait_for_their_batch(batched):
-    buffer = AuditBuffer()
+    buffer = new_buffer(batched)
     for n in range(3):
         buffer.add(row(n))
     assert ActivityLog.objects.count() == 0  # queued, not written within the request
@@ -38,7 +48,7 @@ def test_rows_wait_for_their_batch(batched):
 
 
 def test_flushed_by_time(batched):
-    buffer = AuditBuffer()
+    buffer = new_buffer(batched)
     buffer.add(row())
     started = time.monotonic()
     wait_for(1)
@@ -48,7 +58,7 @@ def test_flushed_by_time(batched):
 
 def test_flushed_when_the_batch_is_full(batched, settings):
     settings.ACTIVITY = {**settings.ACTIVITY, "AUDIT_FLUSH_INTERVAL_SECONDS": 30}  # time alone would not do it
-    buffer = AuditBuffer()
+    buffer = new_buffer(batched)
     for n in range(5):
         buffer.add(row(n))
     wait_for(5)
@@ -56,7 +66,7 @@ def test_flushed_when_the_batch_is_full(batched, settings):
 
 
 def test_a_failed_batch_is_kept_and_retried(batched, monkeypatch):
-    buffer = AuditBuffer()
+    buffer = new_buffer(batched)
     with monkeypatch.context() as patched:
         patched.setattr(ActivityLog.objects, "bulk_create", lambda rows: 1 / 0)
         buffer.add(row(1))
