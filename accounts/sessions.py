@@ -71,10 +71,7 @@ def session_for_token(*, token) -> LoginSession:
         pk = uuid.UUID(str(token["sid"]))
     except ValueError:
         raise InvalidToken("Token has a malformed session id") from None
-    try:
-        session = LoginSession.objects.select_related("user").get(pk=pk)
-    except LoginSession.DoesNotExist:
-        session = None
+    session = LoginSession.objects.get_with_user(pk)
     if session is None or str(session.user_id) != str(token.get(simplejwt.api_settings.USER_ID_CLAIM)):
         raise InvalidToken("Token names an unknown session")
     if not session.user.is_active:

@@ -260,7 +260,7 @@ class TestFailClosed:
         def broken(*args, **kwargs):
             raise OperationalError("database is down")
 
-        monkeypatch.setattr(LoginSession.objects, "select_related", broken)
+        monkeypatch.setattr(LoginSession.objects, "get_with_user", broken)
         response = me(client)
         assert response.status_code == 503
         assert response.json() == {

@@ -1,5 +1,6 @@
 """Session rules below the endpoints: the mirror's write interval, the idle deadline, and a failing clock."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -160,3 +161,19 @@ class TestClockResolution:
         frozen.shift(0.5)
         with django_assert_num_queries(2):  # SELECT session JOIN user, INSERT the AUDIT row
             assert client.get("/api/auth/me").status_code == 200
+
+
+class TestLookup:
+    def test_get_with_user_is_what_the_orm_returns(self, session, user, django_assert_num_queries):
+        orm = LoginSession.objects.select_related("user").get(pk=session.pk)
+        with django_assert_num_queries(1):
+            found = LoginSession.objects.get_with_user(session.pk)
+            assert found.user.username == "alice"  # the user came with it
+        for field in LoginSession._meta.concrete_fields:
+            assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+        for field in type(user)._meta.concrete_fields:
+            assert getattr(found.user, field.attname) == getattr(orm.user, field.attname), field.name
+        assert found.expires_at.tzinfo is not None  # the backend's converters were applied
+
+    def test_unknown_session(self, session):
+        assert LoginSession.objects.get_with_user(uuid.uuid4()) is None
