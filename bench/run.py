@@ -389,10 +389,12 @@ def report(results: dict[str, list[Config]], fills: dict[str, float], prune: Pru
             "`ndfstudio/settings.py`) puts `rest_framework_simplejwt.authentication.JWTAuthentication` with plain "
             "`AccessToken`s in place of ours and removes `ActivityMiddleware`: per request, one user SELECT. Its "
             "tokens still come from `/api/auth/token/`.",
-            "- (b) is the product: one SELECT of the session joined with its user, the inactivity decision, one "
-            "AUDIT row INSERT (synchronous), one log-file line, and the last-activity clock: on SQLite (LocMem, "
-            "never trusted) the session row is UPDATEd on every request; with Redis the clock is a Redis SET and "
-            "the row is UPDATEd at most once per write interval.",
+            "- (b) is the product as configured by default: one SELECT of the session joined with its user, the "
+            "inactivity decision, its AUDIT row (queued, and inserted by a background thread in multi-row batches "
+            "at least every `AUDIT_FLUSH_INTERVAL_SECONDS`, default 0.25 s: `activity/buffer.py`), one log-file "
+            "line, and the last-activity clock: on SQLite (LocMem, never trusted) the session row is UPDATEd on "
+            "every request; with Redis the clock is a Redis SET and the row is UPDATEd at most once per write "
+            "interval.",
             f"- (c) is (b) on a database pre-filled with {ROWS:,} log rows of 1,000 users and 10,000 sessions over "
             f"30 days, all within retention (filled in SQL: a recursive CTE on SQLite, `generate_series` on "
             f"PostgreSQL; {fill_text}).",
