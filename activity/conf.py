@@ -29,6 +29,7 @@ class ActivitySettings:
     RETENTION_DAYS: int = 90
     PRUNE_INTERVAL_SECONDS: int = 3600  # automatic pruning, at most this often per process; 0 turns it off
     PRUNE_BATCH_SIZE: int = 5000
+    PRUNE_PAUSE_SECONDS: float = 0.05  # between batches, so that requests get the write lock
     # A process records a session's activity at most this often; decisions add it (see clock.py). settings.py sets
     # min(1 s, threshold / 20).
     CLOCK_RESOLUTION_SECONDS: float = 1.0

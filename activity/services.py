@@ -135,7 +135,8 @@ def activity_record_request(*, request: HttpRequest, status_code: int, duration_
 def activity_log_prune(*, older_than: timedelta | None = None, now=None, batch_size: int | None = None) -> int:
     """Delete rows older than `older_than` (default: the retention period) in short batches; return how many.
 
-    Each batch is its own short statement, so concurrent requests keep writing between batches.
+    Each batch is its own short statement, and a short pause follows it: SQLite's busy handler is not fair, so a
+    pruner that took the write lock straight back would starve the requests waiting for it.
     """
     conf = activity_settings()
     older_than = timedelta(days=conf.RETENTION_DAYS) if older_than is None else older_than
@@ -146,6 +147,7 @@ def activity_log_prune(*, older_than: timedelta | None = None, now=None, batch_s
     while ids := list(old.values_list("pk", flat=True)[:batch_size]):
         deleted, _ = ActivityLog.objects.filter(pk__in=ids).delete()
         total += deleted
+        time.sleep(conf.PRUNE_PAUSE_SECONDS)
     return total
 
 

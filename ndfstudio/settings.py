@@ -66,6 +66,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Keep connections between requests (SQLite too: a new connection would rerun its PRAGMAs every request).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; the busy timeout makes concurrent writers wait instead
     # of failing with "database is locked"; IMMEDIATE takes the write lock up front in transactions.
@@ -78,8 +80,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)  # a server that restarted is reconnected to
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

@@ -7,5 +7,6 @@ if "DATABASE_URL" not in env:
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACTIVITY["PRUNE_INTERVAL_SECONDS"] = 0
+ACTIVITY["PRUNE_PAUSE_SECONDS"] = 0
 ACTIVITY["AUDIT_FLUSH_INTERVAL_SECONDS"] = 0  # rows written within their request; buffer tests turn it on
 ACTIVITY["CLOCK_RESOLUTION_SECONDS"] = 0  # every tracked request recorded: exact decisions; clock tests turn it on
