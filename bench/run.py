@@ -392,9 +392,11 @@ def report(results: dict[str, list[Config]], fills: dict[str, float], prune: Pru
             "- (b) is the product as configured by default: one SELECT of the session joined with its user, the "
             "inactivity decision, its AUDIT row (queued, and inserted by a background thread in multi-row batches "
             "at least every `AUDIT_FLUSH_INTERVAL_SECONDS`, default 0.25 s: `activity/buffer.py`), one log-file "
-            "line, and the last-activity clock: on SQLite (LocMem, never trusted) the session row is UPDATEd on "
-            "every request; with Redis the clock is a Redis SET and the row is UPDATEd at most once per write "
-            "interval.",
+            "line, and the last-activity clock, recorded at most once per clock resolution (min(1 s, threshold / "
+            "20)) per process and session: on SQLite (LocMem, never trusted) as an UPDATE of the session row; with "
+            "Redis as a Redis SET, the row following at most once per write interval. One token hammering "
+            "`/api/auth/me` is the best case for that resolution; every request still pays the session lookup and "
+            "its AUDIT row.",
             f"- (c) is (b) on a database pre-filled with {ROWS:,} log rows of 1,000 users and 10,000 sessions over "
             f"30 days, all within retention (filled in SQL: a recursive CTE on SQLite, `generate_series` on "
             f"PostgreSQL; {fill_text}).",
