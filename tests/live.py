@@ -278,9 +278,17 @@ class Server:
         self.stop()
         raise RuntimeError(f"server not ready after {timeout} s:\n{self.log()[-4000:]}")
 
+    def freeze(self) -> None:
+        """Stop answering (SIGSTOP to gunicorn and its workers): connections hang instead of failing."""
+        os.killpg(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.killpg(self.process.pid, signal.SIGCONT)
+
     def stop(self, timeout: float = 10) -> None:
-        """Stop gunicorn and its workers (SIGTERM, then SIGKILL); safe to call twice."""
+        """Stop gunicorn and its workers (SIGTERM, then SIGKILL); safe to call twice, and on a frozen server."""
         if self.process.poll() is None:
+            self.thaw()
             try:
                 os.killpg(self.process.pid, signal.SIGTERM)
                 self.process.wait(timeout)
