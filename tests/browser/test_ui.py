@@ -25,6 +25,14 @@ def sign_in(page, server, *, username=USERNAME, password=PASSWORD):
     expect(page.locator("#user")).to_contain_text(username)
 
 
+def open_second_tab(context, server):
+    """Open the dashboard in another tab of the same browser, already signed in through the first."""
+    other = context.new_page()
+    other.goto(f"{server.url}/")
+    expect(other.locator("#session-card")).to_be_visible()
+    return other
+
+
 def idle_seconds_left(page) -> int:
     minutes, seconds = page.locator("#idle-left").inner_text().split(":")
     return int(minutes) * 60 + int(seconds)
@@ -62,9 +70,7 @@ def test_warning_counts_down_and_stay_signed_in_keeps_the_session_in_every_tab(s
     context = new_context()
     page = context.new_page()
     sign_in(page, server)
-    other = context.new_page()
-    other.goto(f"{server.url}/")
-    expect(other.locator("#session-card")).to_be_visible()
+    other = open_second_tab(context, server)
 
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible(timeout=15_000)  # 6 s before the 12 s idle sign-out
@@ -149,9 +155,7 @@ def test_sign_out_in_one_tab_signs_out_the_other(servers, new_context, shot):
     context = new_context()
     page = context.new_page()
     sign_in(page, server)
-    other = context.new_page()
-    other.goto(f"{server.url}/")
-    expect(other.locator("#session-card")).to_be_visible()
+    other = open_second_tab(context, server)
 
     expect(page.get_by_role("button", name="Sign out")).to_have_count(1)
     login = context.new_page()
@@ -246,9 +250,7 @@ def test_silent_refresh_keeps_an_active_session_past_the_token_lifetime(servers,
     )
     page = context.new_page()
     sign_in(page, server)
-    other = context.new_page()
-    other.goto(f"{server.url}/")
-    expect(other.locator("#session-card")).to_be_visible()
+    other = open_second_tab(context, server)
     refreshes.clear()
 
     seen = {page.locator("#token-exp").get_attribute("data-exp")}
