@@ -80,9 +80,10 @@ def session_for_token(*, token) -> LoginSession:
 
 
 def write_interval() -> timedelta:
-    """Return how often a session's last activity is written to the database (its mirror).
+    """Return how often, at most, a session's last activity is written to the database (its mirror).
 
-    Without a shared clock the database is the only truth every process sees, so it is written every time.
+    Without a shared clock the database is the only truth every process sees, so it takes every activity the clock
+    records (at most once per clock resolution); with Redis it is a fallback, written at most once a minute.
     """
     conf = accounts_settings()
     if conf.WRITE_INTERVAL is not None:
@@ -104,6 +105,13 @@ def session_clock(*, session: LoginSession) -> tuple[datetime, datetime]:
         return session.last_activity, session.last_activity + threshold + write_interval()
     last = max(clock, session.last_activity)
     return last, last + threshold
+
+
+def session_extend(*, session: LoginSession, now: datetime) -> tuple[datetime, datetime]:
+    """Reset the session's inactivity clock to `now` ("stay signed in"); return its new `session_clock`."""
+    activity_clock_touch(session_id=str(session.pk), at=now, force=True)
+    session.last_activity = max(session.last_activity, now)  # as the mirror has it now, or the clock vouches
+    return session_clock(session=session)
 
 
 def session_check(*, session: LoginSession, now: datetime, request: HttpRequest | None = None) -> None:

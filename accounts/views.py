@@ -28,7 +28,7 @@ from .serializers import (
     RefreshSerializer,
     SessionStateSerializer,
 )
-from .sessions import session_clock, session_end, session_for_token, session_refresh
+from .sessions import session_clock, session_end, session_extend, session_for_token, session_refresh
 from .throttling import LoginIPThrottle, LoginUsernameThrottle
 from .tokens import SessionRefreshToken
 
@@ -213,33 +213,30 @@ class SessionView(GenericAPIView):
 
     serializer_class = SessionStateSerializer
 
-    def state(self, session: LoginSession, *, extended: bool):
-        now = timezone.now()
-        conf = accounts_settings()
-        if extended:
-            # This request is tracked: the activity middleware resets the clock to now once the view returns.
-            last, idle_expires_at = now, now + conf.INACTIVITY_THRESHOLD
-        else:
-            last, idle_expires_at = session_clock(session=session)
+    def state(self, session: LoginSession, *, last_activity, idle_expires_at):
         data = {
             "session_id": session.pk,
             "user": session.user,
-            "last_activity": last,
+            "last_activity": last_activity,
             "idle_expires_at": min(idle_expires_at, session.expires_at),
             "expires_at": session.expires_at,
-            "server_time": now,
-            "inactivity_threshold_minutes": conf.INACTIVITY_THRESHOLD.total_seconds() / 60,
+            "server_time": timezone.now(),
+            "inactivity_threshold_minutes": accounts_settings().INACTIVITY_THRESHOLD.total_seconds() / 60,
         }
         return Response(self.get_serializer(data).data)
 
     def get(self, request):
-        return self.state(current_session(request), extended=False)
+        session = current_session(request)
+        last_activity, idle_expires_at = session_clock(session=session)
+        return self.state(session, last_activity=last_activity, idle_expires_at=idle_expires_at)
 
 
 class SessionExtendView(SessionView):
     @extend_schema(request=None)
     def post(self, request):
-        return self.state(current_session(request), extended=True)
+        session = current_session(request)
+        last_activity, idle_expires_at = session_extend(session=session, now=timezone.now())
+        return self.state(session, last_activity=last_activity, idle_expires_at=idle_expires_at)
 
 
 class LoginSessionListView(GenericAPIView):

@@ -37,11 +37,12 @@ def activity_clock_resolution() -> timedelta:
     return timedelta(seconds=activity_settings().CLOCK_RESOLUTION_SECONDS)
 
 
-def activity_clock_touch(*, session_id: str, at: datetime) -> None:
-    """Record that the session was active at `at`, for every process (at most once per resolution per process)."""
+def activity_clock_touch(*, session_id: str, at: datetime, force: bool = False) -> None:
+    """Record that the session was active at `at`, for every process: at most once per resolution per process,
+    unless `force` (an explicit reset of the clock)."""
     stamp, resolution = at.timestamp(), activity_settings().CLOCK_RESOLUTION_SECONDS
     last = _recorded.get(session_id)
-    if last is not None and 0 <= stamp - last < resolution:
+    if not force and last is not None and 0 <= stamp - last < resolution:
         return  # within the resolution: nothing anyone decides would change
     _recorded[session_id] = stamp
     if len(_recorded) > 10_000:

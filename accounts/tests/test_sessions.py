@@ -177,3 +177,18 @@ class TestLookup:
 
     def test_unknown_session(self, session):
         assert LoginSession.objects.get_with_user(uuid.uuid4()) is None
+
+
+def test_stay_signed_in_resets_the_clock_at_once(resolution_1s, user, login, client_with, frozen):
+    client = client_with(login()["access"])
+    frozen.shift(0.5)  # within the resolution of the login's own record
+    extended = client.post("/api/auth/session/extend").json()
+    assert (extended["last_activity"], extended["idle_expires_at"]) == (
+        "2026-01-05T09:00:00.500000Z",
+        "2026-01-05T09:20:01.500000Z",  # 20 minutes, plus the resolution a decision adds
+    )
+    state = client.get("/api/auth/session").json()
+    assert (state["last_activity"], state["idle_expires_at"]) == (
+        extended["last_activity"],
+        extended["idle_expires_at"],
+    )
