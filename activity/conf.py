@@ -24,8 +24,8 @@ class ActivitySettings:
     # The token claim that names the login session a request belongs to.
     SESSION_CLAIM: str = "sid"
     # AUDIT rows are inserted in batches (see activity/buffer.py); 0 writes each row within its request.
-    AUDIT_FLUSH_INTERVAL_SECONDS: float = 0.25
-    AUDIT_BATCH_SIZE: int = 500
+    AUDIT_FLUSH_INTERVAL_SECONDS: float = 0.1
+    AUDIT_BATCH_SIZE: int = 100  # small batches: building one holds the GIL, which requests then wait for
     RETENTION_DAYS: int = 90
     PRUNE_INTERVAL_SECONDS: int = 3600  # automatic pruning, at most this often per process; 0 turns it off
     PRUNE_BATCH_SIZE: int = 5000

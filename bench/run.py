@@ -391,7 +391,7 @@ def report(results: dict[str, list[Config]], fills: dict[str, float], prune: Pru
             "tokens still come from `/api/auth/token/`.",
             "- (b) is the product as configured by default: one SELECT of the session joined with its user, the "
             "inactivity decision, its AUDIT row (queued, and inserted by a background thread in multi-row batches "
-            "at least every `AUDIT_FLUSH_INTERVAL_SECONDS`, default 0.25 s: `activity/buffer.py`), one log-file "
+            "at least every `AUDIT_FLUSH_INTERVAL_SECONDS`, default 0.1 s: `activity/buffer.py`), one log-file "
             "line, and the last-activity clock, recorded at most once per clock resolution (min(1 s, threshold / "
             "20)) per process and session: on SQLite (LocMem, never trusted) as an UPDATE of the session row; with "
             "Redis as a Redis SET, the row following at most once per write interval. One token hammering "

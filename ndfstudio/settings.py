@@ -145,7 +145,7 @@ ACTIVITY = {
     # A session's activity is recorded at most this often per process, so decisions may come this much late.
     "CLOCK_RESOLUTION_SECONDS": min(1.0, INACTIVITY_THRESHOLD.total_seconds() / 20),
     # AUDIT rows are inserted in batches at least this often (seconds); 0 writes each within its request.
-    "AUDIT_FLUSH_INTERVAL_SECONDS": env.float("AUDIT_FLUSH_INTERVAL_SECONDS", default=0.25),
+    "AUDIT_FLUSH_INTERVAL_SECONDS": env.float("AUDIT_FLUSH_INTERVAL_SECONDS", default=0.1),
     "RETENTION_DAYS": env.int("ACTIVITY_LOG_RETENTION_DAYS", default=90),
     "EXCLUDED_PATHS": tuple(p.strip() for p in env.list("ACTIVITY_EXCLUDED_PATHS", default=[]) if p.strip()),
 }
