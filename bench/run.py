@@ -8,8 +8,8 @@ Every configuration has its own gunicorn (2 gthread workers, as `make run`), all
 the rounds then alternate a, b, c, a, b, c... so that drift of the machine hits every configuration alike. Then
 1,000,000 expired rows are pruned on SQLite (`manage.py prune_activity_logs`) while wrk keeps driving (b).
 
-The table is printed and written to docs/PERFORMANCE.md. Knobs (environment): BENCH_ROUNDS (5), BENCH_DURATION
-(seconds per run, 8), BENCH_CONNECTIONS (8), BENCH_ROWS (1000000), BENCH_STORES ("sqlite,postgres").
+The table is printed and written to docs/PERFORMANCE.md. Knobs (environment): BENCH_ROUNDS (15), BENCH_DURATION
+(seconds per run, 3), BENCH_CONNECTIONS (8), BENCH_ROWS (1000000), BENCH_STORES ("sqlite,postgres").
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ from tests.live import (
     start_server,
 )
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
-DURATION = int(os.environ.get("BENCH_DURATION", "8"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+DURATION = int(os.environ.get("BENCH_DURATION", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 STORES = [s.strip() for s in os.environ.get("BENCH_STORES", "sqlite,postgres").split(",") if s.strip()]
@@ -211,6 +211,8 @@ def bench_store(store: str, workdir: Path) -> tuple[list[Config], float]:
             wrk(config.server.url + PATH, config.token, duration=3)  # warm up: connections, caches, first prune
         for round_no in range(1, ROUNDS + 1):
             # a, b, c then c, b, a: a drift of the machine within a round weighs on every configuration alike.
+            # Many short rounds: this machine's capacity flips between two levels (about 2x apart) every few tens
+            # of seconds, so only runs a few seconds apart are comparable; each ratio is a median of per-round ones.
             for config in configs if round_no % 2 else configs[::-1]:
                 run = wrk(config.server.url + PATH, config.token, duration=DURATION)
                 config.runs.append(run)
