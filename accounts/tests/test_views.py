@@ -49,11 +49,6 @@ class TestLogin:
         row = ActivityLog.objects.get(event="login_succeeded")
         assert (row.category, row.user_id, str(row.session_id)) == ("SECURITY", user.pk, body["session_id"])
 
-    @override_settings(SIMPLE_JWT={**settings.SIMPLE_JWT, "SIGNING_KEY": "a-separate-jwt-signing-key-0123456789"})
-    def test_jwt_signing_key_setting(self, user, login):
-        # SimpleJWT builds its backend at import; this only proves the setting is passed through settings.py.
-        assert settings.SIMPLE_JWT["SIGNING_KEY"] == "a-separate-jwt-signing-key-0123456789"
-
     def test_bad_credentials(self, user, api):
         response = api.post("/api/auth/token/", {"username": "alice", "password": "wrong"}, format="json")
         assert response.status_code == 401
