@@ -15,7 +15,7 @@ from activity.services import activity_record
 from .conf import accounts_settings
 from .exceptions import AuthStoreUnavailable, TokenExpired
 from .sessions import session_check, session_for_token
-from .tokens import SessionAccessToken
+from .tokens import SESSION_CLAIM, SessionAccessToken
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class InactivityJWTAuthentication(JWTAuthentication):
             raise InvalidToken(exc.args[0]) from None
 
     def get_user(self, validated_token):
-        if "sid" not in validated_token:
+        if SESSION_CLAIM not in validated_token:
             return self.get_legacy_user(validated_token)
         session = session_for_token(token=validated_token)
         session_check(session=session, now=timezone.now(), request=self.request)

@@ -48,8 +48,8 @@ class MeSerializer(UserSerializer):
         read_only_fields = fields
 
     def get_session_id(self, user) -> str | None:
-        token = self.context["request"].auth
-        return token.get("sid") if token is not None else None
+        session = getattr(self.context["request"].auth, "login_session", None)  # None for a legacy token
+        return str(session.pk) if session is not None else None
 
 
 class LoginSessionSerializer(serializers.ModelSerializer):
@@ -80,8 +80,7 @@ class LoginSessionSerializer(serializers.ModelSerializer):
     def get_idle_expires_at(self, session) -> datetime | None:
         # A session that went idle is ended by its next checked request; the list tells the truth before that.
         if not hasattr(session, "_idle_expires_at"):
-            ends = None if session.ended_at else min(session_clock(session=session)[1], session.expires_at)
-            session._idle_expires_at = ends
+            session._idle_expires_at = None if session.ended_at else session_clock(session=session)[1]
         return session._idle_expires_at
 
     def get_active(self, session) -> bool:

@@ -18,7 +18,7 @@ from activity.services import activity_record, request_ip
 from .conf import accounts_settings
 from .exceptions import SessionEnded, TokenExpired, TokenInactive
 from .models import LoginSession
-from .tokens import SessionRefreshToken, token_pair_for_session
+from .tokens import SESSION_CLAIM, SessionRefreshToken, token_pair_for_session
 
 EndReason = LoginSession.EndReason
 SECURITY = ActivityLog.Category.SECURITY
@@ -68,7 +68,7 @@ def session_start(*, user, request: HttpRequest, now: datetime | None = None):
 def session_for_token(*, token) -> LoginSession:
     """Return the login session a validated token names, with its user (one query), or raise InvalidToken."""
     try:
-        pk = uuid.UUID(str(token["sid"]))
+        pk = uuid.UUID(str(token[SESSION_CLAIM]))
     except ValueError:
         raise InvalidToken("Token has a malformed session id") from None
     session = LoginSession.objects.get_with_user(pk)
@@ -102,9 +102,11 @@ def session_clock(*, session: LoginSession) -> tuple[datetime, datetime]:
     threshold = accounts_settings().INACTIVITY_THRESHOLD + activity_clock_resolution()
     clock = activity_clock_read(session_id=str(session.pk))
     if clock is None:
-        return session.last_activity, session.last_activity + threshold + write_interval()
-    last = max(clock, session.last_activity)
-    return last, last + threshold
+        last, idle_at = session.last_activity, session.last_activity + threshold + write_interval()
+    else:
+        last = max(clock, session.last_activity)
+        idle_at = last + threshold
+    return last, min(idle_at, session.expires_at)  # it ends then anyway
 
 
 def session_extend(*, session: LoginSession, now: datetime) -> tuple[datetime, datetime]:
@@ -201,7 +203,7 @@ def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | N
         raise TokenExpired() from None
     except TokenError as exc:
         raise InvalidToken(exc.args[0]) from None
-    if "sid" not in token:
+    if SESSION_CLAIM not in token:
         return _legacy_refresh(token, request=request, now=now)
     session = session_for_token(token=token)
     session_check(session=session, now=now, request=request)

@@ -6,6 +6,9 @@ from rest_framework_simplejwt import settings as simplejwt  # its api_settings i
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import datetime_to_epoch
 
+# The claim that names a token's login session; activity reads the same one (ACTIVITY["SESSION_CLAIM"]).
+SESSION_CLAIM = "sid"
+
 
 class SessionAccessToken(AccessToken):
     # SimpleJWT reads lifetimes into class attributes at import; read them per token so overrides apply.
@@ -26,7 +29,7 @@ def token_pair_for_session(*, user, session_id: str, expires_at: datetime):
     """Return a new (refresh, access) pair for a login session; neither outlives the session."""
     refresh = SessionRefreshToken()
     refresh[simplejwt.api_settings.USER_ID_CLAIM] = str(getattr(user, simplejwt.api_settings.USER_ID_FIELD))
-    refresh["sid"] = session_id
+    refresh[SESSION_CLAIM] = session_id
     refresh["issued_at"] = refresh.current_time.isoformat()
     access = refresh.access_token
     cap = datetime_to_epoch(expires_at)

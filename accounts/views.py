@@ -218,7 +218,7 @@ class SessionView(GenericAPIView):
             "session_id": session.pk,
             "user": session.user,
             "last_activity": last_activity,
-            "idle_expires_at": min(idle_expires_at, session.expires_at),
+            "idle_expires_at": idle_expires_at,
             "expires_at": session.expires_at,
             "server_time": timezone.now(),
             "inactivity_threshold_minutes": accounts_settings().INACTIVITY_THRESHOLD.total_seconds() / 60,
@@ -247,9 +247,12 @@ class LoginSessionListView(GenericAPIView):
     def get_queryset(self):
         return LoginSession.objects.filter(user=self.request.user)[:100]
 
+    def get_serializer_context(self):
+        session = getattr(self.request.auth, "login_session", None)
+        return {**super().get_serializer_context(), "current_session_id": str(session.pk) if session else None}
+
     def get(self, request):
-        context = {**self.get_serializer_context(), "current_session_id": request.auth.get("sid")}
-        return Response({"results": LoginSessionSerializer(self.get_queryset(), many=True, context=context).data})
+        return Response({"results": self.get_serializer(self.get_queryset(), many=True).data})
 
 
 class LoginSessionDetailView(APIView):

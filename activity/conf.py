@@ -21,7 +21,7 @@ class ActivitySettings:
     )
     PASSIVE_PREFIXES: tuple[str, ...] = ("/api/logs/", "/static/")
     EXCLUDED_PATHS: tuple[str, ...] = ()  # extra prefixes, from ACTIVITY_EXCLUDED_PATHS
-    # The token claim that names the login session a request belongs to.
+    # The token claim that names the login session a request belongs to (accounts.tokens.SESSION_CLAIM).
     SESSION_CLAIM: str = "sid"
     # AUDIT rows are inserted in batches (see activity/buffer.py); 0 writes each row within its request.
     AUDIT_FLUSH_INTERVAL_SECONDS: float = 0.1

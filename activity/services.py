@@ -27,7 +27,7 @@ REDACTED = "[redacted]"
 
 def request_ip(request: HttpRequest) -> str | None:
     """Return the client's IP, honouring DRF's NUM_PROXIES like the throttles do, or None if it is not one."""
-    ident = BaseThrottle().get_ident(request)
+    ident = BaseThrottle().get_ident(request) or ""
     try:
         return str(ipaddress.ip_address(ident.strip()))
     except ValueError:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from activity import services
 from activity.models import ActivityLog
-from activity.services import activity_log_prune, activity_record, request_path
+from activity.services import activity_log_prune, activity_record, request_ip, request_path
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,12 @@ def test_record_truncates_a_huge_user_agent(user):
     request = RequestFactory().get("/", HTTP_USER_AGENT="A" * 10_000)
     row = activity_record(category="AUDIT", event="e", message="m", request=request, now=NOW)
     assert len(ActivityLog.objects.get(pk=row.pk).user_agent) == 256
+
+
+def test_request_without_a_client_address_has_no_ip():
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+    assert request_ip(request) is None
 
 
 def test_record_ignores_an_ip_that_is_not_one():
