@@ -1,20 +1,53 @@
-"""Shared fixtures: users, logged-in clients, and a clean cache per test."""
+"""Shared fixtures and helpers: users, logged-in clients, forged tokens, and a clean slate per test."""
 
+import jwt
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.sessions import _mirrored
-from activity.clock import _recorded
+from accounts import clock, prepared
+from activity import buffer, retention
 
 PASSWORD = "correct horse battery staple"
+
+
+def me(client):
+    return client.get("/api/auth/me")
+
+
+def assert_rejected(response, code, detail_prefix=None):
+    """Assert the one shape of every authentication failure: 401, exactly {detail, code}, a Bearer challenge."""
+    assert response.status_code == 401, response.content
+    body = response.json()
+    assert set(body) == {"detail", "code"}
+    assert body["code"] == code
+    if detail_prefix:
+        assert body["detail"].startswith(detail_prefix)
+    assert response["WWW-Authenticate"].startswith("Bearer ")
+
+
+def forge(claims: dict, *, key=None, alg="HS256") -> str:
+    return jwt.encode(claims, key or settings.SECRET_KEY, algorithm=alg)
+
+
+def claims_of(token: str) -> dict:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def legacy_token(user, *, token_type="access", **claims) -> str:  # noqa: S107 (a claim, not a password)
+    """A token as issued before login sessions existed: no `sid`; valid for 10 minutes unless `exp` says otherwise."""
+    now = int(timezone.now().timestamp())
+    base = {"token_type": token_type, "sub": str(user.pk), "aud": "ndfstudio", "jti": "legacy", "iat": now}
+    return forge({**base, "exp": now + 600, **claims})
 
 
 @pytest.fixture(autouse=True)
 def _clean_state():
     cache.clear()
-    _mirrored.clear()
-    _recorded.clear()
+    for module in (clock, prepared, buffer, retention):
+        module.reset()  # what each process keeps for itself
     yield
     cache.clear()
 

@@ -10,10 +10,12 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
 
 from activity.models import ActivityLog
-from activity.services import activity_record
+from activity.recording import activity_record
+from activity.tracking import request_accepted
 
+from .clock import CACHE_ERRORS, session_clock_record
 from .conf import accounts_settings
-from .exceptions import AuthStoreUnavailable, TokenExpired
+from .exceptions import ServiceUnavailable, TokenExpired
 from .sessions import session_check, session_for_token
 from .tokens import SESSION_CLAIM, SessionAccessToken
 
@@ -29,7 +31,8 @@ SECURITY_EVENTS = {
 class InactivityJWTAuthentication(JWTAuthentication):
     """Bearer JWTs of login sessions; a session idle past the threshold is ended and its tokens rejected.
 
-    Costs one query, as SimpleJWT's does: the session is read together with its user.
+    Costs one query, as SimpleJWT's does: the session is read together with its user. A request it accepts on a
+    tracked path is recorded as the session's activity at that moment (accounts/clock.py).
     """
 
     def authenticate(self, request):
@@ -39,21 +42,10 @@ class InactivityJWTAuthentication(JWTAuthentication):
         except exceptions.AuthenticationFailed as exc:
             self.record_rejection(request, exc)
             raise
-        except DatabaseError:
+        except (DatabaseError, *CACHE_ERRORS):
             # Fail closed: a session that cannot be checked is not waved through.
             logger.exception("authentication store unavailable")
-            raise AuthStoreUnavailable() from None
-        except Exception as exc:
-            # Fail closed on anything unexpected too, and leave a trace of it for the operators.
-            logger.exception("unexpected failure in authentication")
-            activity_record(
-                category=ActivityLog.Category.ERROR,
-                event="auth_failed",
-                message=f"Unexpected failure in authentication: {type(exc).__name__}",
-                request=request,
-                status_code=AuthStoreUnavailable.status_code,
-            )
-            raise AuthStoreUnavailable() from None
+            raise ServiceUnavailable() from None
 
     def get_raw_token(self, header):
         if len(header) > accounts_settings().MAX_AUTHORIZATION_HEADER_BYTES:
@@ -72,11 +64,16 @@ class InactivityJWTAuthentication(JWTAuthentication):
             raise InvalidToken(exc.args[0]) from None
 
     def get_user(self, validated_token):
+        now = timezone.now()
         if SESSION_CLAIM not in validated_token:
-            return self.get_legacy_user(validated_token)
+            user = self.get_legacy_user(validated_token)
+            request_accepted(self.request, user=user, session_id=None, at=now)
+            return user
         session = session_for_token(token=validated_token)
-        session_check(session=session, now=timezone.now(), request=self.request)
+        session_check(session=session, now=now, request=self.request)
         validated_token.login_session = session  # for the views, which would otherwise read it again
+        if request_accepted(self.request, user=session.user, session_id=str(session.pk), at=now):
+            session_clock_record(session_id=str(session.pk), at=now)
         return session.user
 
     def get_legacy_user(self, validated_token):

@@ -3,8 +3,8 @@
 from django.core.checks import Warning, register
 from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 
+from .clock import write_interval
 from .conf import accounts_settings
-from .sessions import write_interval
 
 
 @register()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.signals import setting_changed
+from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 
 
 @dataclass(frozen=True)
@@ -16,8 +17,13 @@ class AccountsSettings:
     TOKEN_CHECK_INTERVAL_SECONDS: int = 30
     ACTIVITY_CHECK_INTERVAL_SECONDS: int = 120
     ACCEPT_LEGACY_TOKENS: bool = True
-    # How often a session's last activity is written through to the database. None: every tracked request when
-    # the cache is per-process (the database is then the only shared truth), else min(60 s, threshold / 20).
+    # The idle clock (accounts/clock.py). A process records a session's activity at most this often, and decisions
+    # add it; settings.py sets min(1 s, threshold / 20).
+    CLOCK_RESOLUTION_SECONDS: float = 1.0
+    # How long the shared clock remembers a session's last activity; past it, the database column decides.
+    CLOCK_TTL_SECONDS: int = 24 * 3600
+    # How often, at most, the column is written. None: every recorded activity without a shared clock, else
+    # min(60 s, threshold / 20).
     WRITE_INTERVAL: timedelta | None = None
     MAX_AUTHORIZATION_HEADER_BYTES: int = 4096
     REFRESH_COOKIE_NAME: str = "ndf_refresh"
@@ -25,9 +31,14 @@ class AccountsSettings:
     REFRESH_COOKIE_SECURE: bool = False
 
     @property
-    def warning_seconds(self) -> float:
+    def warning_window(self) -> timedelta:
         """The warning window in force: never more than half the threshold (checks warn when it is clamped)."""
-        return min(self.WARNING_SECONDS, self.INACTIVITY_THRESHOLD.total_seconds() / 2)
+        return min(timedelta(seconds=self.WARNING_SECONDS), self.INACTIVITY_THRESHOLD / 2)
+
+    @property
+    def token_lifetime(self) -> timedelta:
+        """The access tokens' lifetime (SimpleJWT's setting, as overridden)."""
+        return simplejwt.api_settings.ACCESS_TOKEN_LIFETIME
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""The rejections of the token endpoints and the authentication class: 401 with a stable `code` each."""
+"""The rejections of the token endpoints and the authentication class: 401 with a stable `code` each; and 503."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
@@ -21,7 +21,9 @@ class SessionEnded(InvalidToken):
     default_code = "session_ended"
 
 
-class AuthStoreUnavailable(APIException):
+class ServiceUnavailable(APIException):
+    """The database or cache is away: every such answer has this body and a Retry-After (the exception handler)."""
+
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = _("Sessions cannot be checked right now; try again shortly.")
+    default_detail = _("The service is temporarily unavailable; try again shortly.")
     default_code = "service_unavailable"

@@ -1,14 +1,15 @@
 """Request and response shapes of the accounts endpoints."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainSerializer
 
+from .clock import session_clock_read
 from .models import LoginSession
-from .sessions import session_clock, session_start
+from .sessions import session_start
 
 
 class LoginSerializer(TokenObtainSerializer):
@@ -80,7 +81,7 @@ class LoginSessionSerializer(serializers.ModelSerializer):
     def get_idle_expires_at(self, session) -> datetime | None:
         # A session that went idle is ended by its next checked request; the list tells the truth before that.
         if not hasattr(session, "_idle_expires_at"):
-            session._idle_expires_at = None if session.ended_at else session_clock(session=session)[1]
+            session._idle_expires_at = None if session.ended_at else session_clock_read(session=session).idle_at
         return session._idle_expires_at
 
     def get_active(self, session) -> bool:
@@ -98,13 +99,40 @@ class SessionStateSerializer(serializers.Serializer):
     inactivity_threshold_minutes = serializers.FloatField()
 
 
+class NumberOfField(serializers.FloatField):
+    """A duration as a number of `unit`s: whole numbers without a fraction (20, not 20.0)."""
+
+    def __init__(self, *, unit: timedelta, **kwargs):
+        self.unit = unit
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        number = value / self.unit
+        return int(number) if float(number).is_integer() else round(number, 4)
+
+
 class ConfigSerializer(serializers.Serializer):
-    inactivity_threshold_minutes = serializers.FloatField()
-    max_token_lifetime_hours = serializers.FloatField()
-    max_token_lifetime_minutes = serializers.FloatField()
-    session_max_hours = serializers.FloatField()
-    warning_seconds = serializers.FloatField()
-    token_check_interval_seconds = serializers.IntegerField()
-    activity_check_interval_seconds = serializers.IntegerField()
-    features = serializers.DictField(child=serializers.BooleanField())
-    server_time = serializers.DateTimeField()
+    """The policy in force, from the accounts settings (`accounts_settings()`) the authentication reads."""
+
+    MINUTE, HOUR = timedelta(minutes=1), timedelta(hours=1)
+
+    inactivity_threshold_minutes = NumberOfField(source="INACTIVITY_THRESHOLD", unit=MINUTE)
+    max_token_lifetime_hours = NumberOfField(source="token_lifetime", unit=HOUR)
+    max_token_lifetime_minutes = NumberOfField(source="token_lifetime", unit=MINUTE)
+    session_max_hours = NumberOfField(source="SESSION_MAX_AGE", unit=HOUR)
+    warning_seconds = NumberOfField(source="warning_window", unit=timedelta(seconds=1))
+    token_check_interval_seconds = serializers.IntegerField(source="TOKEN_CHECK_INTERVAL_SECONDS")
+    activity_check_interval_seconds = serializers.IntegerField(source="ACTIVITY_CHECK_INTERVAL_SECONDS")
+    features = serializers.SerializerMethodField()
+    server_time = serializers.SerializerMethodField()
+
+    def get_features(self, conf) -> dict[str, bool]:
+        return {
+            "inactivity_based_expiration": True,
+            "refresh_token_rotation": True,
+            "refresh_token_reuse_detection": True,
+            "legacy_tokens_accepted": conf.ACCEPT_LEGACY_TOKENS,
+        }
+
+    def get_server_time(self, conf) -> datetime:
+        return timezone.now()

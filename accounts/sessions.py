@@ -1,4 +1,7 @@
-"""The rules of login sessions: starting, checking (idle, expired, ended), refreshing, touching and ending."""
+"""The rules of login sessions: starting, checking (idle, expired, ended), refreshing and ending.
+
+When a session goes idle, and who records its activity, is accounts/clock.py's.
+"""
 
 import uuid
 from datetime import datetime, timedelta
@@ -11,21 +14,19 @@ from django.utils import timezone
 from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
 
-from activity.clock import activity_clock_read, activity_clock_resolution, activity_clock_touch, clock_is_shared
 from activity.models import ActivityLog
-from activity.services import activity_record, request_ip
+from activity.recording import activity_record
+from activity.request_info import request_ip
 
+from .clock import session_clock_idle_for, session_clock_start
 from .conf import accounts_settings
 from .exceptions import SessionEnded, TokenExpired, TokenInactive
 from .models import LoginSession
+from .prepared import session_with_user
 from .tokens import SESSION_CLAIM, SessionRefreshToken, token_pair_for_session
 
 EndReason = LoginSession.EndReason
 SECURITY = ActivityLog.Category.SECURITY
-
-# When this process last wrote each session's mirror (timestamps). Per-process on purpose: it only spares
-# writes, and each process keeping its own interval is what bounds the mirror's lag behind the clock.
-_mirrored: dict[str, float] = {}
 
 
 def _rejection(exc_class, *, session: LoginSession | None = None, detail=None):
@@ -48,8 +49,7 @@ def session_start(*, user, request: HttpRequest, now: datetime | None = None):
     refresh, access = token_pair_for_session(user=user, session_id=str(session.pk), expires_at=session.expires_at)
     session.refresh_jti = refresh[simplejwt.api_settings.JTI_CLAIM]
     session.save(force_insert=True)
-    _mirrored[str(session.pk)] = now.timestamp()
-    activity_clock_touch(session_id=str(session.pk), at=now)  # the login starts the inactivity clock
+    session_clock_start(session=session)  # the login is the session's first activity
     if simplejwt.api_settings.UPDATE_LAST_LOGIN:
         update_last_login(None, user)
     activity_record(
@@ -71,49 +71,12 @@ def session_for_token(*, token) -> LoginSession:
         pk = uuid.UUID(str(token[SESSION_CLAIM]))
     except ValueError:
         raise InvalidToken("Token has a malformed session id") from None
-    session = LoginSession.objects.get_with_user(pk)
+    session = session_with_user(pk)
     if session is None or str(session.user_id) != str(token.get(simplejwt.api_settings.USER_ID_CLAIM)):
         raise InvalidToken("Token names an unknown session")
     if not session.user.is_active:
         raise _rejection(InvalidToken, session=session, detail="User is inactive")
     return session
-
-
-def write_interval() -> timedelta:
-    """Return how often, at most, a session's last activity is written to the database (its mirror).
-
-    Without a shared clock the database is the only truth every process sees, so it takes every activity the clock
-    records (at most once per clock resolution); with Redis it is a fallback, written at most once a minute.
-    """
-    conf = accounts_settings()
-    if conf.WRITE_INTERVAL is not None:
-        return conf.WRITE_INTERVAL
-    if not clock_is_shared():
-        return timedelta(0)
-    return min(timedelta(seconds=60), conf.INACTIVITY_THRESHOLD / 20)
-
-
-def session_clock(*, session: LoginSession) -> tuple[datetime, datetime]:
-    """Return the session's last activity and the moment after which it is idle, unless activity comes first.
-
-    What is known may lag the truth: the clock by its resolution, the database mirror by its write interval on top
-    when the shared clock cannot vouch. The lag is added to the deadline, so nobody is ever signed out early.
-    """
-    threshold = accounts_settings().INACTIVITY_THRESHOLD + activity_clock_resolution()
-    clock = activity_clock_read(session_id=str(session.pk))
-    if clock is None:
-        last, idle_at = session.last_activity, session.last_activity + threshold + write_interval()
-    else:
-        last = max(clock, session.last_activity)
-        idle_at = last + threshold
-    return last, min(idle_at, session.expires_at)  # it ends then anyway
-
-
-def session_extend(*, session: LoginSession, now: datetime) -> tuple[datetime, datetime]:
-    """Reset the session's inactivity clock to `now` ("stay signed in"); return its new `session_clock`."""
-    activity_clock_touch(session_id=str(session.pk), at=now, force=True)
-    session.last_activity = max(session.last_activity, now)  # as the mirror has it now, or the clock vouches
-    return session_clock(session=session)
 
 
 def session_check(*, session: LoginSession, now: datetime, request: HttpRequest | None = None) -> None:
@@ -123,12 +86,9 @@ def session_check(*, session: LoginSession, now: datetime, request: HttpRequest 
     if now >= session.expires_at:
         session_end(session=session, reason=EndReason.EXPIRED, request=request, now=now)
         raise _rejection(TokenExpired, session=session, detail="Token expired: the session reached its maximum age.")
-    # The common case costs nothing more: the mirror never runs ahead of the clock, so a recent mirror is enough.
-    if now - session.last_activity <= accounts_settings().INACTIVITY_THRESHOLD:
-        return
-    last, idle_at = session_clock(session=session)
-    if now > idle_at:
-        session_end(session=session, reason=EndReason.INACTIVE, request=request, now=now, idle_for=now - last)
+    idle_for = session_clock_idle_for(session=session, now=now)
+    if idle_for is not None:
+        session_end(session=session, reason=EndReason.INACTIVE, request=request, now=now, idle_for=idle_for)
         raise _rejection(TokenInactive, session=session)
 
 
@@ -138,20 +98,6 @@ def _ended_rejection(session: LoginSession):
     if session.end_reason == EndReason.EXPIRED:
         return _rejection(TokenExpired, session=session, detail="Token expired: the session reached its maximum age.")
     return _rejection(SessionEnded, session=session)
-
-
-def session_touch(*, session_id: str, at: datetime, force: bool = False) -> None:
-    """Write the session's last activity to the database, at most once per write interval unless forced."""
-    interval = write_interval().total_seconds()
-    written = _mirrored.get(session_id)
-    if not force and written is not None and at.timestamp() - written < interval:
-        return
-    _mirrored[session_id] = at.timestamp()
-    if len(_mirrored) > 10_000:
-        stale = at.timestamp() - interval
-        for key in [k for k, v in _mirrored.items() if v < stale]:
-            _mirrored.pop(key, None)
-    LoginSession.objects.mirror_activity(session_id, at)
 
 
 def session_end(

@@ -1,8 +1,11 @@
-"""Login throttling: only failed logins count, per username and per client IP (DRF's rates and cache)."""
+"""Failed logins: throttled per username and per client IP (DRF's rates and cache), and recorded."""
 
 import hashlib
 
 from rest_framework.throttling import SimpleRateThrottle
+
+from activity.models import ActivityLog
+from activity.recording import activity_record
 
 
 class LoginFailureThrottle(SimpleRateThrottle):
@@ -41,3 +44,17 @@ class LoginUsernameThrottle(LoginFailureThrottle):
             return None
         ident = hashlib.sha256(username.strip().lower().encode()).hexdigest()  # any text, a safe cache key
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def login_failure_record(*, request, throttles) -> None:
+    """Count a failed login against the throttles that let it through, and leave a SECURITY row."""
+    for throttle in throttles:
+        throttle.failure()
+    username = str(request.data.get("username", ""))[:150]
+    activity_record(
+        category=ActivityLog.Category.SECURITY,
+        event="login_failed",
+        message=f"Failed login for username {username!r}",
+        request=request,
+        status_code=401,
+    )

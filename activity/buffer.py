@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 
 from .conf import activity_settings
@@ -53,7 +53,7 @@ class AuditBuffer:
     def _write(self, rows: list[ActivityLog]) -> int:
         try:
             ActivityLog.objects.bulk_create(rows)
-        except Exception as exc:
+        except DatabaseError as exc:
             logger.exception("could not write %d AUDIT rows; keeping them for the next flush", len(rows))
             _record_failure(len(rows), exc)
             with self._lock:
@@ -93,7 +93,7 @@ class AuditBuffer:
                 try:
                     close_old_connections()  # a connection the database dropped is replaced, as between requests
                     self.flush()
-                except Exception:  # never let the flusher die
+                except DatabaseError:  # a lost connection; the next round reconnects
                     logger.exception("AUDIT flush failed")
         finally:
             connections.close_all()  # this thread's own connections
@@ -108,9 +108,16 @@ def _record_failure(count: int, exc: Exception) -> None:
             event="log_write_failed",
             message=f"Could not write {count} AUDIT row(s), kept for a retry: {type(exc).__name__}",
         )
-    except Exception:
+    except DatabaseError:
         logger.exception("could not write the ERROR row either")
 
 
 audit_buffer = AuditBuffer()
 atexit.register(audit_buffer.flush)
+
+
+def reset() -> None:
+    """Stop the flusher and drop what is queued (tests)."""
+    with audit_buffer._lock:
+        audit_buffer._rows.clear()
+    audit_buffer.stop()

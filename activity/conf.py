@@ -21,8 +21,6 @@ class ActivitySettings:
     )
     PASSIVE_PREFIXES: tuple[str, ...] = ("/api/logs/", "/static/")
     EXCLUDED_PATHS: tuple[str, ...] = ()  # extra prefixes, from ACTIVITY_EXCLUDED_PATHS
-    # The token claim that names the login session a request belongs to (accounts.tokens.SESSION_CLAIM).
-    SESSION_CLAIM: str = "sid"
     # AUDIT rows are inserted in batches (see activity/buffer.py); 0 writes each row within its request.
     AUDIT_FLUSH_INTERVAL_SECONDS: float = 0.1
     AUDIT_BATCH_SIZE: int = 100  # small batches: building one holds the GIL, which requests then wait for
@@ -30,11 +28,6 @@ class ActivitySettings:
     PRUNE_INTERVAL_SECONDS: int = 3600  # automatic pruning, at most this often per process; 0 turns it off
     PRUNE_BATCH_SIZE: int = 5000
     PRUNE_PAUSE_SECONDS: float = 0.05  # between batches, so that requests get the write lock
-    # A process records a session's activity at most this often; decisions add it (see clock.py). settings.py sets
-    # min(1 s, threshold / 20).
-    CLOCK_RESOLUTION_SECONDS: float = 1.0
-    # How long the shared clock remembers a session's last activity; past it, the database mirror decides.
-    CLOCK_TTL_SECONDS: int = 24 * 3600
     USER_AGENT_MAX_LENGTH: int = 256
     PATH_MAX_LENGTH: int = 512
     SENSITIVE_QUERY_PARAMS: tuple[str, ...] = (

@@ -1,9 +1,10 @@
-"""Record tracked requests: after the view ran, so the user DRF authenticated from the token is known."""
+"""Record tracked requests: after the view ran, when the response is known."""
 
 import time
 
-from .services import activity_log_prune_if_due, activity_record_request
-from .tracking import request_is_tracked
+from .recording import activity_record_request
+from .retention import activity_log_prune_if_due
+from .tracking import request_tracked
 
 
 class ActivityMiddleware:
@@ -13,10 +14,12 @@ class ActivityMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        # DRF authenticates inside the view; only now does `request.user` hold the token's user.
-        if request_is_tracked(request):
+        # DRF authenticates inside the view: only now do we know whether authentication accepted a tracked request.
+        tracked = request_tracked(request)
+        if tracked is not None:
             activity_record_request(
                 request=request,
+                tracked=tracked,
                 status_code=response.status_code,
                 duration_ms=(time.perf_counter() - started) * 1000,
             )

@@ -1,8 +1,20 @@
-"""What counts as activity: a request is tracked when it authenticated with a token and its path is not passive."""
+"""What counts as activity: a request that authentication accepted, on a path that is not passive."""
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.http import HttpRequest
 
 from .conf import activity_settings
+
+
+@dataclass(frozen=True)
+class TrackedRequest:
+    """What authentication knew when it accepted a tracked request: the recorder writes its row from this."""
+
+    user: object
+    session_id: str | None  # None for a token from before login sessions
+    accepted_at: datetime
 
 
 def path_is_passive(path: str) -> bool:
@@ -14,20 +26,19 @@ def path_is_passive(path: str) -> bool:
     return slashed.startswith(conf.PASSIVE_PREFIXES) or path.startswith(conf.EXCLUDED_PATHS)
 
 
-def request_session_id(request: HttpRequest) -> str | None:
-    """Return the login session id of a request DRF authenticated with a session token, if any."""
-    token = getattr(request, "auth", None)
-    getter = getattr(token, "get", None)
-    return getter(activity_settings().SESSION_CLAIM) if getter else None
+def request_accepted(request, *, user, session_id: str | None, at: datetime) -> bool:
+    """Note that authentication accepted `request` for `user` at `at`; return whether it is tracked.
 
-
-def request_is_tracked(request: HttpRequest) -> bool:
-    """Return whether the request, after its view ran, counts as activity.
-
-    Only requests that DRF authenticated with credentials (a token in `request.auth`) count: admin pages on a
-    Django session are not API activity.
+    A tracked request counts as activity (the caller records it on the session's clock) and gets one AUDIT row
+    once its response is known (the middleware writes it).
     """
-    # `auth` first: it is only set by DRF, and touching a lazy Django `request.user` could cost a query.
-    if getattr(request, "auth", None) is None or path_is_passive(request.path):
+    http_request: HttpRequest = getattr(request, "_request", request)  # DRF's Request wraps Django's
+    if path_is_passive(http_request.path):
         return False
-    return request.user.is_authenticated
+    http_request.activity_tracked = TrackedRequest(user=user, session_id=session_id, accepted_at=at)
+    return True
+
+
+def request_tracked(request: HttpRequest) -> TrackedRequest | None:
+    """Return what authentication noted of a tracked request, or None when it is not tracked."""
+    return getattr(request, "activity_tracked", None)

@@ -1,7 +1,8 @@
 """`make bench`: requests/s and latency of `GET /api/auth/me` under gunicorn, driven by wrk, in one run.
 
 Configurations, per store (SQLite alone; PostgreSQL + Redis):
-  (a) stock SimpleJWT `JWTAuthentication`, no activity tracking (BENCHMARK_PLAIN_JWT=1): the baseline;
+  (a) stock SimpleJWT `JWTAuthentication`, no activity tracking
+      (ndfstudio/settings_bench.py): the baseline;
   (b) ndfstudio's full path: session check, inactivity clock, one AUDIT row per request;
   (c) (b) on a database whose activity log already holds 1,000,000 rows.
 Every configuration has its own gunicorn (2 gthread workers, as `make run`), all started up front and warmed up;
@@ -156,7 +157,7 @@ def sqlite_store(workdir: Path):
     print(f"  SQLite: {ROWS:,} rows pre-filled in {seconds:.1f} s", flush=True)
     yield {
         "fill_seconds": seconds,
-        "a": {**base, "BENCHMARK_PLAIN_JWT": "1"},
+        "a": {**base, "DJANGO_SETTINGS_MODULE": "ndfstudio.settings_bench"},
         "b": base,
         "c": {**base, "DATABASE_URL": sqlite_url(filled)},
     }
@@ -180,7 +181,8 @@ def postgres_store(workdir: Path):
         postgres_admin("CHECKPOINT")  # the fill's dirty buffers are written now, not during the measured rounds
         os.sync()
         print(f"  PostgreSQL: {ROWS:,} rows pre-filled in {seconds:.1f} s", flush=True)
-        yield {"fill_seconds": seconds, "a": {**base, "BENCHMARK_PLAIN_JWT": "1"}, "b": base, "c": filled_env}
+        stock = {**base, "DJANGO_SETTINGS_MODULE": "ndfstudio.settings_bench"}
+        yield {"fill_seconds": seconds, "a": stock, "b": base, "c": filled_env}
     finally:
         for name in (main, filled):
             postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -387,8 +389,8 @@ def report(results: dict[str, list[Config]], fills: dict[str, float], prune: Pru
             "",
             "## Method",
             "",
-            "- (a) is stock SimpleJWT: `BENCHMARK_PLAIN_JWT=1` (benchmark-only block at the end of "
-            "`ndfstudio/settings.py`) puts `rest_framework_simplejwt.authentication.JWTAuthentication` with plain "
+            "- (a) is stock SimpleJWT: `DJANGO_SETTINGS_MODULE=ndfstudio.settings_bench` (a settings module used "
+            "only by the benchmark) puts `rest_framework_simplejwt.authentication.JWTAuthentication` with plain "
             "`AccessToken`s in place of ours and removes `ActivityMiddleware`: per request, one user SELECT. Its "
             "tokens still come from `/api/auth/token/`.",
             "- (b) is the product as configured by default: one SELECT of the session joined with its user, the "

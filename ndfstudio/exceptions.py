@@ -6,8 +6,9 @@ from django.db import DatabaseError
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework.exceptions import APIException
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.exceptions import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -16,9 +17,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DatabaseError):
         # The database is away: say so plainly (and retryably) rather than with a 500.
         logger.exception("database unavailable")
-        body = {"detail": "The service is temporarily unavailable; try again shortly.", "code": "service_unavailable"}
-        return Response(body, status=503, headers={"Retry-After": "5"})
+        exc = ServiceUnavailable()
     response = drf_exception_handler(exc, context)
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = "5"
     if (
         isinstance(exc, APIException)
         and response is not None

@@ -139,11 +139,11 @@ ACCOUNTS = {
     "ACTIVITY_CHECK_INTERVAL_SECONDS": env.int("ACTIVITY_CHECK_INTERVAL_SECONDS", default=120),
     "ACCEPT_LEGACY_TOKENS": env.bool("ACCEPT_LEGACY_TOKENS", default=True),
     "REFRESH_COOKIE_SECURE": SECURE_COOKIES,
+    # A session's activity is recorded at most this often per process, so decisions may come this much late.
+    "CLOCK_RESOLUTION_SECONDS": min(1.0, INACTIVITY_THRESHOLD.total_seconds() / 20),
 }
 
 ACTIVITY = {
-    # A session's activity is recorded at most this often per process, so decisions may come this much late.
-    "CLOCK_RESOLUTION_SECONDS": min(1.0, INACTIVITY_THRESHOLD.total_seconds() / 20),
     # AUDIT rows are inserted in batches at least this often (seconds); 0 writes each within its request.
     "AUDIT_FLUSH_INTERVAL_SECONDS": env.float("AUDIT_FLUSH_INTERVAL_SECONDS", default=0.1),
     "RETENTION_DAYS": env.int("ACTIVITY_LOG_RETENTION_DAYS", default=90),
@@ -221,12 +221,3 @@ LOGGING = {
         "activity.services": {"handlers": ["file"], "propagate": False},
     },
 }
-
-# --- BENCHMARK ONLY: `make bench` compares against stock SimpleJWT ---------------------------------
-# BENCHMARK_PLAIN_JWT=1 turns off everything this project adds on the request path (session checks, inactivity,
-# activity recording), leaving SimpleJWT's own JWTAuthentication. Never set it in a deployment.
-if env.bool("BENCHMARK_PLAIN_JWT", default=False):
-    REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = ["rest_framework_simplejwt.authentication.JWTAuthentication"]
-    SIMPLE_JWT["AUTH_TOKEN_CLASSES"] = ("rest_framework_simplejwt.tokens.AccessToken",)
-    MIDDLEWARE = [m for m in MIDDLEWARE if m != "activity.middleware.ActivityMiddleware"]
-# --- end of BENCHMARK ONLY ----------------------------------------------------------------------------

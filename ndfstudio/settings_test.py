@@ -1,7 +1,7 @@
 """Test settings: in-memory SQLite (unless DATABASE_URL says otherwise), MD5 hasher, no background threads."""
 
 from .settings import *  # noqa: F403
-from .settings import ACTIVITY, DATABASES, env
+from .settings import ACCOUNTS, ACTIVITY, DATABASES, env
 
 if "DATABASE_URL" not in env:
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
@@ -9,4 +9,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACTIVITY["PRUNE_INTERVAL_SECONDS"] = 0
 ACTIVITY["PRUNE_PAUSE_SECONDS"] = 0
 ACTIVITY["AUDIT_FLUSH_INTERVAL_SECONDS"] = 0  # rows written within their request; buffer tests turn it on
-ACTIVITY["CLOCK_RESOLUTION_SECONDS"] = 0  # every tracked request recorded: exact decisions; clock tests turn it on
+ACCOUNTS["CLOCK_RESOLUTION_SECONDS"] = 0  # every tracked request recorded: exact decisions; clock tests turn it on

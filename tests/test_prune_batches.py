@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from activity.models import ActivityLog
-from activity.services import activity_log_prune
+from activity.retention import activity_log_prune
 
 
 def fill(count: int, *, at) -> None:

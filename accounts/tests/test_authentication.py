@@ -4,42 +4,21 @@ import base64
 import json
 from datetime import UTC, datetime, timedelta
 
-import jwt
 import pytest
 from django.conf import settings
 from django.db import OperationalError
 from django.test import override_settings
+from rest_framework.test import APIClient
 
+from accounts.clock import clock_is_shared
 from accounts.models import LoginSession
 from activity.buffer import audit_buffer
-from activity.clock import clock_is_shared
 from activity.models import ActivityLog
+from conftest import assert_rejected, claims_of, forge, legacy_token, me
 
 pytestmark = pytest.mark.django_db
 
 THRESHOLD = 20 * 60  # seconds, the default
-
-
-def me(client):
-    return client.get("/api/auth/me")
-
-
-def assert_rejected(response, code, detail_prefix=None):
-    assert response.status_code == 401, response.content
-    body = response.json()
-    assert set(body) == {"detail", "code"}
-    assert body["code"] == code
-    if detail_prefix:
-        assert body["detail"].startswith(detail_prefix)
-    assert response["WWW-Authenticate"].startswith("Bearer ")
-
-
-def forge(claims: dict, *, key=None, alg="HS256") -> str:
-    return jwt.encode(claims, key or settings.SECRET_KEY, algorithm=alg)
-
-
-def claims_of(token: str) -> dict:
-    return jwt.decode(token, options={"verify_signature": False})
 
 
 class TestInactivity:
@@ -229,12 +208,8 @@ class TestInvalidTokens:
 
 
 class TestLegacyTokens:
-    def legacy(self, user, **extra):
-        claims = {"token_type": "access", "sub": str(user.pk), "aud": "ndfstudio", "jti": "j1", "iat": 0}
-        return forge({**claims, "exp": 2_000_000_000, **extra})
-
     def test_legacy_token_accepted_until_its_exp(self, user, client_with, frozen):
-        client = client_with(self.legacy(user, exp=int(datetime(2026, 1, 5, 9, 1, tzinfo=UTC).timestamp())))
+        client = client_with(legacy_token(user, exp=int(datetime(2026, 1, 5, 9, 1, tzinfo=UTC).timestamp())))
         frozen.shift(59)
         assert me(client).status_code == 200
         assert not LoginSession.objects.exists()
@@ -242,15 +217,15 @@ class TestLegacyTokens:
         assert_rejected(me(client), "token_expired")
 
     def test_expired_legacy_token(self, user, client_with):
-        assert_rejected(me(client_with(self.legacy(user, exp=1_000_000_000))), "token_expired")
+        assert_rejected(me(client_with(legacy_token(user, exp=1_000_000_000))), "token_expired")
 
     @override_settings(ACCOUNTS={**settings.ACCOUNTS, "ACCEPT_LEGACY_TOKENS": False})
     def test_legacy_tokens_can_be_refused(self, user, client_with):
-        assert_rejected(me(client_with(self.legacy(user))), "token_not_valid")
+        assert_rejected(me(client_with(legacy_token(user))), "token_not_valid")
 
     @pytest.mark.parametrize("sub", ["abc", "999999", ""])
     def test_legacy_token_of_unknown_user(self, user, client_with, sub):
-        assert_rejected(me(client_with(self.legacy(user, sub=sub))), "token_not_valid")
+        assert_rejected(me(client_with(legacy_token(user, sub=sub))), "token_not_valid")
 
 
 class TestFailClosed:
@@ -260,26 +235,30 @@ class TestFailClosed:
         def broken(*args, **kwargs):
             raise OperationalError("database is down")
 
-        monkeypatch.setattr(LoginSession.objects, "get_with_user", broken)
+        monkeypatch.setattr("accounts.sessions.session_with_user", broken)
         response = me(client)
         assert response.status_code == 503
         assert response.json() == {
-            "detail": "Sessions cannot be checked right now; try again shortly.",
+            "detail": "The service is temporarily unavailable; try again shortly.",
             "code": "service_unavailable",
         }
+        assert response["Retry-After"] == "5"  # the same answer as any view whose database is away
 
-    def test_unexpected_failure_is_503_and_an_error_row(self, user, login, client_with, monkeypatch):
-        client = client_with(login()["access"])
+    def test_a_bug_is_a_500_never_accepted_and_an_error_row(self, user, login, monkeypatch):
+        # A programming error is not reported as an outage (503): it is a 500, and the operators get a row.
+        client = APIClient(raise_request_exception=False)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {login()['access']}")
 
         def broken(*args, **kwargs):
             raise RuntimeError("a bug")
 
         monkeypatch.setattr("accounts.authentication.session_check", broken)
         response = me(client)
-        assert response.status_code == 503
-        assert response.json()["code"] == "service_unavailable"
+        assert response.status_code == 500
+        assert response.json() == {"detail": "Internal server error.", "code": "server_error"}
         row = ActivityLog.objects.get(category="ERROR")
-        assert (row.event, row.message) == ("auth_failed", "Unexpected failure in authentication: RuntimeError")
+        assert (row.event, row.message) == ("server_error", "Unexpected failure: RuntimeError")
+        assert row.path == "/api/auth/me"
 
 
 class TestQueryCount:

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from activity.buffer import AuditBuffer, audit_buffer
@@ -67,8 +68,12 @@ def test_flushed_when_the_batch_is_full(batched, settings):
 
 def test_a_failed_batch_is_kept_and_retried(batched, monkeypatch):
     buffer = new_buffer(batched)
+
+    def down(rows):
+        raise OperationalError("database is down")
+
     with monkeypatch.context() as patched:
-        patched.setattr(ActivityLog.objects, "bulk_create", lambda rows: 1 / 0)
+        patched.setattr(ActivityLog.objects, "bulk_create", down)
         buffer.add(row(1))
         assert buffer.flush() == 0
     assert list(ActivityLog.objects.values_list("category", "event")) == [("ERROR", "log_write_failed")]

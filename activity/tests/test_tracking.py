@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from activity.tracking import path_is_passive
+from activity.tracking import TrackedRequest, path_is_passive, request_accepted, request_tracked
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,16 @@ def test_excluded_paths_are_prefixes():
     assert path_is_passive("/api/ping/deep")
     assert path_is_passive("/internal/x")
     assert not path_is_passive("/api/auth/me")
+
+
+def test_an_accepted_request_is_tracked_unless_its_path_is_passive(rf):
+    from rest_framework.request import Request
+
+    at = object()
+    tracked = rf.get("/api/auth/me")
+    assert request_accepted(Request(tracked), user="alice", session_id="s1", at=at) is True  # DRF's wrapper
+    assert request_tracked(tracked) == TrackedRequest(user="alice", session_id="s1", accepted_at=at)
+    passive = rf.get("/api/auth/session")
+    assert request_accepted(passive, user="alice", session_id="s1", at=at) is False
+    assert request_tracked(passive) is None
+    assert request_tracked(rf.get("/api/auth/me")) is None  # nothing accepted it

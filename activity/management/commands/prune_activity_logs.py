@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from activity.conf import activity_settings
-from activity.services import activity_log_prune
+from activity.retention import activity_log_prune
 
 
 class Command(BaseCommand):

@@ -1,0 +1,56 @@
+"""The prepared statements of the per-request path give what the plain ORM gives, on every backend."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import RequestFactory
+
+from accounts import prepared, sessions
+from accounts.models import LoginSession
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def session(user):
+    session, _, _ = sessions.session_start(user=user, request=RequestFactory().get("/"), now=T0)
+    return session
+
+
+class TestLookup:
+    def test_get_with_user_is_what_the_orm_returns(self, session, user, django_assert_num_queries):
+        orm = prepared.session_with_user_orm(session.pk)
+        with django_assert_num_queries(1):
+            found = prepared.session_with_user(session.pk)
+            assert found.user.username == "alice"  # the user came with it
+        for field in LoginSession._meta.concrete_fields:
+            assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+        for field in type(user)._meta.concrete_fields:
+            assert getattr(found.user, field.attname) == getattr(orm.user, field.attname), field.name
+        assert found.expires_at.tzinfo is not None  # the backend's converters were applied
+
+    def test_unknown_session(self, session):
+        assert prepared.session_with_user(uuid.uuid4()) is None
+
+    def test_unknown_session_by_the_orm(self, session):
+        assert prepared.session_with_user_orm(uuid.uuid4()) is None
+
+
+class TestAdvance:
+    @pytest.mark.parametrize("seconds", [-60, 0, 1, 3600])
+    def test_same_as_the_orm(self, session, user, seconds):
+        other, _, _ = sessions.session_start(user=user, request=RequestFactory().get("/"), now=T0)
+        at = T0 + timedelta(seconds=seconds)
+        assert prepared.last_activity_advance(session.pk, at) == prepared.last_activity_advance_orm(other.pk, at)
+        assert (
+            LoginSession.objects.get(pk=session.pk).last_activity
+            == LoginSession.objects.get(pk=other.pk).last_activity
+            == max(T0, at)
+        )
+
+    def test_unknown_session(self):
+        unknown = uuid.uuid4()
+        assert prepared.last_activity_advance(unknown, T0) == prepared.last_activity_advance_orm(unknown, T0) == 0

@@ -1,0 +1,147 @@
+"""The token endpoints: log in, refresh, log out."""
+
+from datetime import UTC, datetime
+
+import jwt
+import pytest
+from django.conf import settings
+
+from accounts.models import LoginSession
+from activity.models import ActivityLog
+from conftest import PASSWORD, claims_of, legacy_token
+
+pytestmark = pytest.mark.django_db
+
+
+def refresh(api, token, **extra):
+    return api.post("/api/auth/token/refresh/", {"refresh": token}, format="json", **extra)
+
+
+class TestLogin:
+    def test_tokens_carry_exactly_the_designed_claims(self, user, login, frozen):
+        body = login()
+        assert set(body) == {"access", "refresh", "session_id"}
+        for token, token_type in ((body["access"], "access"), (body["refresh"], "refresh")):
+            claims = jwt.decode(token, settings.SECRET_KEY, algorithms=["HS256"], audience="ndfstudio")
+            assert set(claims) == {"sub", "aud", "iat", "exp", "jti", "token_type", "sid", "issued_at"}
+            assert claims["sub"] == str(user.pk)
+            assert claims["aud"] == "ndfstudio"
+            assert claims["sid"] == body["session_id"]
+            assert claims["token_type"] == token_type
+            assert claims["issued_at"] == "2026-01-05T09:00:00+00:00"
+            assert claims["iat"] == int(datetime(2026, 1, 5, 9, tzinfo=UTC).timestamp())
+        assert claims_of(body["access"])["exp"] - claims_of(body["access"])["iat"] == 3600
+        assert jwt.get_unverified_header(body["access"])["alg"] == "HS256"
+
+    def test_login_starts_a_session_and_logs_it(self, user, login, api):
+        body = login(HTTP_USER_AGENT="pytest-agent")
+        session = LoginSession.objects.get(pk=body["session_id"])
+        assert session.user == user
+        assert session.user_agent == "pytest-agent"
+        assert session.ip == "127.0.0.1"
+        assert session.ended_at is None
+        row = ActivityLog.objects.get(event="login_succeeded")
+        assert (row.category, row.user_id, str(row.session_id)) == ("SECURITY", user.pk, body["session_id"])
+
+    def test_bad_credentials(self, user, api):
+        response = api.post("/api/auth/token/", {"username": "alice", "password": "wrong"}, format="json")
+        assert response.status_code == 401
+        assert response.json()["code"] == "no_active_account"
+        assert response["WWW-Authenticate"].startswith("Bearer ")
+        row = ActivityLog.objects.get(event="login_failed")
+        assert row.category == "SECURITY"
+        assert row.message == "Failed login for username 'alice'"
+        assert "wrong" not in str(list(ActivityLog.objects.values()))
+
+    def test_missing_fields(self, api):
+        response = api.post("/api/auth/token/", {"username": "alice"}, format="json")
+        assert response.status_code == 400
+        assert response.json() == {"password": ["This field is required."]}
+
+    @pytest.mark.parametrize("path", ["/api/auth/token", "/api/auth/token/"])
+    def test_with_and_without_trailing_slash(self, user, api, path):
+        response = api.post(path, {"username": "alice", "password": PASSWORD}, format="json")
+        assert response.status_code == 200
+
+
+class TestRefresh:
+    def test_rotates(self, user, login, api, client_with):
+        body = login()
+        response = refresh(api, body["refresh"])
+        assert response.status_code == 200
+        new = response.json()
+        assert set(new) == {"access", "refresh", "session_id"}
+        assert new["session_id"] == body["session_id"]
+        assert claims_of(new["refresh"])["sid"] == body["session_id"]
+        assert client_with(new["access"]).get("/api/auth/me").status_code == 200
+
+    def test_reuse_ends_the_session(self, user, login, api, client_with):
+        body = login()
+        new = refresh(api, body["refresh"]).json()
+        response = refresh(api, body["refresh"])  # the rotated-away token, again
+        assert response.status_code == 401
+        assert response.json()["code"] == "session_ended"
+        # Every token of the session is dead now, the newest included.
+        assert refresh(api, new["refresh"]).json()["code"] == "session_ended"
+        assert client_with(new["access"]).get("/api/auth/me").json()["code"] == "session_ended"
+        assert LoginSession.objects.get(pk=body["session_id"]).end_reason == "reuse"
+        assert ActivityLog.objects.filter(event="refresh_reuse", category="SECURITY").count() == 1
+
+    def test_idle_session_cannot_be_refreshed_back_to_life(self, user, login, api, frozen):
+        body = login()
+        frozen.shift(20 * 60 + 1)
+        response = refresh(api, body["refresh"])
+        assert response.status_code == 401
+        assert response.json()["code"] == "token_inactive"
+        assert LoginSession.objects.get(pk=body["session_id"]).end_reason == "inactive"
+
+    def test_refreshing_is_not_activity(self, user, login, api, client_with, frozen):
+        body = login()
+        for _ in range(3):
+            frozen.shift(6 * 60)
+            body = refresh(api, body["refresh"]).json()
+            assert "access" in body
+        frozen.shift(3 * 60)  # 21 minutes without a tracked request
+        response = client_with(body["access"]).get("/api/auth/me")
+        assert response.json()["code"] == "token_inactive"
+
+    def test_expired_refresh_token(self, user, login, api, frozen):
+        body = login()
+        frozen.shift(13 * 3600)
+        assert refresh(api, body["refresh"]).json()["code"] == "token_expired"
+
+    def test_blank_refresh_token(self, api):
+        response = refresh(api, "")
+        assert response.status_code == 400
+        assert response.json() == {"refresh": ["This field may not be blank."]}
+
+    def test_no_refresh_token_at_all(self, api):
+        response = api.post("/api/auth/token/refresh/", {}, format="json")
+        assert response.status_code == 401
+        assert response.json()["code"] == "token_not_valid"
+
+    @pytest.mark.parametrize("token", ["garbage", "a.b.c"])
+    def test_invalid_refresh_token(self, api, token):
+        response = refresh(api, token)
+        assert response.status_code == 401
+        assert response.json()["code"] == "token_not_valid"
+
+    def test_access_token_is_not_a_refresh_token(self, user, login, api):
+        response = refresh(api, login()["access"])
+        assert response.status_code == 401
+        assert response.json()["code"] == "token_not_valid"
+
+    def test_legacy_refresh_token_starts_a_session(self, user, api):
+        response = refresh(api, legacy_token(user, token_type="refresh"))
+        assert response.status_code == 200
+        assert LoginSession.objects.get(pk=response.json()["session_id"]).user == user
+
+
+class TestLogout:
+    def test_logout(self, user, login, client_with):
+        body = login()
+        client = client_with(body["access"])
+        assert client.post("/api/auth/logout").status_code == 204
+        assert LoginSession.objects.get(pk=body["session_id"]).end_reason == "logout"
+        assert ActivityLog.objects.filter(event="logout", category="SECURITY").count() == 1
+        assert client.post("/api/auth/logout/").json()["code"] == "session_ended"

@@ -1,0 +1,17 @@
+"""The accounts endpoints: tokens (tokens.py), the login sessions (sessions.py), and the policy in force (config.py)."""
+
+from .config import ConfigView
+from .sessions import LoginSessionDetailView, LoginSessionListView, MeView, SessionExtendView, SessionView
+from .tokens import LoginView, LogoutView, RefreshView
+
+__all__ = [
+    "ConfigView",
+    "LoginSessionDetailView",
+    "LoginSessionListView",
+    "LoginView",
+    "LogoutView",
+    "MeView",
+    "RefreshView",
+    "SessionExtendView",
+    "SessionView",
+]

@@ -1,0 +1,92 @@
+"""The signed-in user, their login sessions, and the current session's clock."""
+
+import uuid
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..clock import SessionClock, session_clock_extend, session_clock_read
+from ..conf import accounts_settings
+from ..models import LoginSession
+from ..serializers import LoginSessionSerializer, MeSerializer, SessionStateSerializer
+from ..sessions import session_end
+
+
+def current_session(request) -> LoginSession:
+    """Return the login session the request's token belongs to (read once, by the authentication)."""
+    session = getattr(request.auth, "login_session", None)
+    if session is None:
+        raise NotFound("This token belongs to no login session.")
+    return session
+
+
+class MeView(GenericAPIView):
+    serializer_class = MeSerializer
+
+    def get(self, request):
+        return Response(self.get_serializer(request.user).data)
+
+
+class SessionView(GenericAPIView):
+    """The current login session's clock. GET is passive (polling it keeps nobody alive); extend is activity."""
+
+    serializer_class = SessionStateSerializer
+
+    def state(self, session: LoginSession, clock: SessionClock):
+        data = {
+            "session_id": session.pk,
+            "user": session.user,
+            "last_activity": clock.last_activity,
+            "idle_expires_at": clock.idle_at,
+            "expires_at": session.expires_at,
+            "server_time": timezone.now(),
+            "inactivity_threshold_minutes": accounts_settings().INACTIVITY_THRESHOLD.total_seconds() / 60,
+        }
+        return Response(self.get_serializer(data).data)
+
+    def get(self, request):
+        session = current_session(request)
+        return self.state(session, session_clock_read(session=session))
+
+
+class SessionExtendView(SessionView):
+    @extend_schema(request=None)
+    def post(self, request):
+        session = current_session(request)
+        return self.state(session, session_clock_extend(session=session, now=timezone.now()))
+
+
+class LoginSessionListView(GenericAPIView):
+    """The user's own login sessions, newest first."""
+
+    serializer_class = LoginSessionSerializer
+
+    def get_queryset(self):
+        return LoginSession.objects.filter(user=self.request.user)[:100]
+
+    def get_serializer_context(self):
+        session = getattr(self.request.auth, "login_session", None)
+        return {**super().get_serializer_context(), "current_session_id": str(session.pk) if session else None}
+
+    def get(self, request):
+        return Response({"results": self.get_serializer(self.get_queryset(), many=True).data})
+
+
+class LoginSessionDetailView(APIView):
+    """Revoke one of the user's own login sessions; anyone else's is not found."""
+
+    @extend_schema(responses={204: None, 404: OpenApiResponse(description="not_found")})
+    def delete(self, request, pk):
+        try:
+            session = LoginSession.objects.filter(pk=uuid.UUID(pk), user=request.user).first()
+        except ValueError:
+            session = None
+        if session is None:
+            raise NotFound("No such session.")
+        session_end(session=session, reason=LoginSession.EndReason.REVOKED, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

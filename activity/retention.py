@@ -1,0 +1,74 @@
+"""Retention: rows older than the retention period are deleted, by command and automatically."""
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import DatabaseError, close_old_connections, connections
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from .conf import activity_settings
+from .models import ActivityLog
+
+logger = logging.getLogger(__name__)
+
+_next_prune_check = 0.0  # when this process next asks whether a prune is due (time.monotonic())
+
+
+def reset() -> None:
+    """Forget when this process last checked (tests)."""
+    global _next_prune_check
+    _next_prune_check = 0.0
+
+
+def activity_log_prune(*, older_than: timedelta | None = None, now=None, batch_size: int | None = None) -> int:
+    """Delete rows older than `older_than` (default: the retention period) in short batches; return how many.
+
+    Each batch is its own short statement, and a short pause follows it: SQLite's busy handler is not fair, so a
+    pruner that took the write lock straight back would starve the requests waiting for it.
+    """
+    conf = activity_settings()
+    older_than = timedelta(days=conf.RETENTION_DAYS) if older_than is None else older_than
+    cutoff = (now or timezone.now()) - older_than
+    batch_size = batch_size or conf.PRUNE_BATCH_SIZE
+    old = ActivityLog.objects.filter(timestamp__lt=cutoff).order_by()
+    total = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch_size]):
+        deleted, _ = ActivityLog.objects.filter(pk__in=ids).delete()
+        total += deleted
+        time.sleep(conf.PRUNE_PAUSE_SECONDS)
+    return total
+
+
+def activity_log_prune_if_due() -> bool:
+    """Start a background prune if none ran in the last PRUNE_INTERVAL_SECONDS (across processes); return if so.
+
+    Triggered by traffic so that nobody has to remember a cron job. Costs nothing between checks.
+    """
+    global _next_prune_check
+    interval = activity_settings().PRUNE_INTERVAL_SECONDS
+    if not interval or time.monotonic() < _next_prune_check:
+        return False
+    _next_prune_check = time.monotonic() + interval
+    try:
+        if not cache.add("activity:prune-lease", 1, timeout=interval):
+            return False
+    except (RedisError, OSError):
+        logger.warning("cache unavailable; skipping automatic pruning this time", exc_info=True)
+        return False
+    threading.Thread(target=_prune_in_background, name="activity-prune", daemon=True).start()
+    return True
+
+
+def _prune_in_background() -> None:
+    close_old_connections()
+    try:
+        deleted = activity_log_prune()
+        logger.info("pruned %d activity rows older than the retention period", deleted)
+    except DatabaseError:
+        logger.exception("automatic pruning of the activity log failed")
+    finally:
+        connections.close_all()
