@@ -1,16 +1,21 @@
 """Shared fixtures and helpers: users, logged-in clients, forged tokens, and a clean slate per test."""
 
+from datetime import UTC, datetime
+
 import jwt
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import clock, prepared
+from accounts.sessions import session_start
 from activity import buffer, retention
 
 PASSWORD = "correct horse battery staple"
+T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)  # the moment `frozen` starts at
 
 
 def me(client):
@@ -34,6 +39,11 @@ def forge(claims: dict, *, key=None, alg="HS256") -> str:
 
 def claims_of(token: str) -> dict:
     return jwt.decode(token, options={"verify_signature": False})
+
+
+def refresh(api, token, **extra):
+    """Exchange a refresh token through the real endpoint."""
+    return api.post("/api/auth/token/refresh/", {"refresh": token}, format="json", **extra)
 
 
 def legacy_token(user, *, token_type="access", **claims) -> str:  # noqa: S107 (a claim, not a password)
@@ -101,6 +111,13 @@ def client_with():
 
 @pytest.fixture
 def frozen(time_machine):
-    """Freeze the clock at a fixed moment; move it with `frozen.shift(seconds)`."""
-    time_machine.move_to("2026-01-05 09:00:00+00:00", tick=False)
+    """Freeze the clock at T0; move it with `frozen.shift(seconds)`."""
+    time_machine.move_to(T0, tick=False)
     return time_machine
+
+
+@pytest.fixture
+def session(user):
+    """A login session of `user`, started at T0."""
+    session, _, _ = session_start(user=user, request=RequestFactory().get("/"), now=T0)
+    return session

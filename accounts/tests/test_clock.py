@@ -1,6 +1,6 @@
 """The idle clock: the shared clock and the column, their write interval and resolution, and the deadline."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -10,16 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import clock, sessions
 from accounts.models import LoginSession
+from conftest import T0
 
 pytestmark = pytest.mark.django_db
-
-T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-def session(user):
-    session, _, _ = sessions.session_start(user=user, request=RequestFactory().get("/"), now=T0)
-    return session
 
 
 @pytest.fixture

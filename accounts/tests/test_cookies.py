@@ -9,10 +9,6 @@ from conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def refresh(api, token, **extra):
-    return api.post("/api/auth/token/refresh/", {"refresh": token}, format="json", **extra)
-
-
 class TestRefreshCookie:
     def test_login_sets_an_httponly_strict_cookie(self, user, login, api):
         body = login()

@@ -1,23 +1,16 @@
 """The prepared statements of the per-request path give what the plain ORM gives, on every backend."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import RequestFactory
 
 from accounts import prepared, sessions
 from accounts.models import LoginSession
+from conftest import T0
 
 pytestmark = pytest.mark.django_db
-
-T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-def session(user):
-    session, _, _ = sessions.session_start(user=user, request=RequestFactory().get("/"), now=T0)
-    return session
 
 
 class TestLookup:

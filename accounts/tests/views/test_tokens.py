@@ -8,13 +8,9 @@ from django.conf import settings
 
 from accounts.models import LoginSession
 from activity.models import ActivityLog
-from conftest import PASSWORD, claims_of, legacy_token
+from conftest import PASSWORD, claims_of, legacy_token, refresh
 
 pytestmark = pytest.mark.django_db
-
-
-def refresh(api, token, **extra):
-    return api.post("/api/auth/token/refresh/", {"refresh": token}, format="json", **extra)
 
 
 class TestLogin:
