@@ -16,6 +16,7 @@ from activity.tracking import request_accepted
 from .clock import CACHE_ERRORS, session_clock_record
 from .conf import accounts_settings
 from .exceptions import ServiceUnavailable, TokenExpired
+from .models import LoginSession
 from .sessions import session_check, session_for_token
 from .tokens import SESSION_CLAIM, SessionAccessToken
 
@@ -40,7 +41,7 @@ class InactivityJWTAuthentication(JWTAuthentication):
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed as exc:
-            self.record_rejection(request, exc)
+            rejection_record(request=request, exc=exc)
             raise
         except (DatabaseError, *CACHE_ERRORS):
             # Fail closed: a session that cannot be checked is not waved through.
@@ -87,18 +88,29 @@ class InactivityJWTAuthentication(JWTAuthentication):
         except (ValueError, TypeError, ValidationError):
             raise InvalidToken("Token contained no recognizable user identification") from None
 
-    def record_rejection(self, request, exc):
-        code = exc.detail.get("code") if isinstance(exc.detail, dict) else None
-        message = SECURITY_EVENTS.get(code)
-        if message is None:  # expiry is the normal end of an access token, not a security event
-            return
-        session = getattr(exc, "session", None)
-        activity_record(
-            category=ActivityLog.Category.SECURITY,
-            event=code,
-            message=f"{message}: {exc.detail['detail']}" if code == "token_not_valid" else message,
-            request=request,
-            user_id=session.user_id if session else None,
-            session_id=str(session.pk) if session else None,
-            status_code=exc.status_code,
-        )
+
+def rejection_record(*, request, exc) -> None:
+    """Leave a SECURITY row for a rejected credential (an expired one is the normal end of a token: no row)."""
+    code = exc.detail.get("code") if isinstance(exc.detail, dict) else None
+    message = SECURITY_EVENTS.get(code)
+    if message is None:
+        return
+    session = getattr(exc, "session", None)
+    activity_record(
+        category=ActivityLog.Category.SECURITY,
+        event=code,
+        message=f"{message}: {exc.detail['detail']}" if code == "token_not_valid" else message,
+        request=request,
+        user=session.user if session is not None and LoginSession.user.is_cached(session) else None,
+        user_id=session.user_id if session else None,
+        session_id=str(session.pk) if session else None,
+        status_code=exc.status_code,
+    )
+
+
+def request_login_session(request) -> LoginSession | None:
+    """Return the login session the request was accepted in: its token's, or its Django session's; or None."""
+    session = getattr(request.auth, "login_session", None)
+    if session is None:
+        session = getattr(getattr(request, "_request", request), "login_session", None)
+    return session

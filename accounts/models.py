@@ -1,4 +1,4 @@
-"""Login sessions: one per login, named by the `sid` claim of every token issued for it."""
+"""Login sessions: one per sign-in (token login, admin, browsable API), named by the `sid` claim of its tokens."""
 
 import uuid
 
@@ -14,8 +14,13 @@ class LoginSession(models.Model):
         EXPIRED = "expired", "Reached its maximum age"
         REUSE = "reuse", "Refresh token reuse"
 
+    class Kind(models.TextChoices):
+        TOKEN = "token", "Bearer tokens"
+        DJANGO = "django", "Django session (admin, browsable API)"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions")
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.TOKEN)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(help_text="The session's absolute end, whatever its activity.")
     # When the session was last active, as far as the database knows: see accounts/clock.py.

@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainSerializer
 
+from .authentication import request_login_session
 from .clock import session_clock_read
 from .models import LoginSession
 from .sessions import session_start
@@ -34,6 +35,10 @@ class RefreshSerializer(serializers.Serializer):
     session_id = serializers.UUIDField(read_only=True)
 
 
+class LogoutAllSerializer(serializers.Serializer):
+    ended = serializers.IntegerField(help_text="How many login sessions ended.")
+
+
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = get_user_model()
@@ -49,7 +54,7 @@ class MeSerializer(UserSerializer):
         read_only_fields = fields
 
     def get_session_id(self, user) -> str | None:
-        session = getattr(self.context["request"].auth, "login_session", None)  # None for a legacy token
+        session = request_login_session(self.context["request"])  # None for a legacy token
         return str(session.pk) if session is not None else None
 
 
@@ -64,6 +69,7 @@ class LoginSessionSerializer(serializers.ModelSerializer):
             "active",
             "idle_expires_at",
             "id",
+            "kind",
             "created_at",
             "last_activity",
             "expires_at",

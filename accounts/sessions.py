@@ -35,19 +35,22 @@ def _rejection(exc_class, *, session: LoginSession | None = None, detail=None):
     return exc
 
 
-def session_start(*, user, request: HttpRequest, now: datetime | None = None):
-    """Start a login session for `user`; return (session, refresh, access)."""
+def session_start(*, user, request: HttpRequest, now: datetime | None = None, kind: str = LoginSession.Kind.TOKEN):
+    """Start a login session for `user`; return (session, refresh, access), the tokens None for a Django session."""
     now = now or timezone.now()
     session = LoginSession(
         user=user,
+        kind=kind,
         created_at=now,
         expires_at=now + accounts_settings().SESSION_MAX_AGE,
         last_activity=now,
         ip=request_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
     )
-    refresh, access = token_pair_for_session(user=user, session_id=str(session.pk), expires_at=session.expires_at)
-    session.refresh_jti = refresh[simplejwt.api_settings.JTI_CLAIM]
+    refresh = access = None
+    if kind == LoginSession.Kind.TOKEN:
+        refresh, access = token_pair_for_session(user=user, session_id=str(session.pk), expires_at=session.expires_at)
+        session.refresh_jti = refresh[simplejwt.api_settings.JTI_CLAIM]
     session.save(force_insert=True)
     session_clock_start(session=session)  # the login is the session's first activity
     if simplejwt.api_settings.UPDATE_LAST_LOGIN:
@@ -55,7 +58,7 @@ def session_start(*, user, request: HttpRequest, now: datetime | None = None):
     activity_record(
         category=SECURITY,
         event="login_succeeded",
-        message=f"User {user.pk} signed in",
+        message=f"User {user.pk} signed in" + ("" if kind == LoginSession.Kind.TOKEN else f" ({kind} session)"),
         request=request,
         user=user,
         session_id=str(session.pk),
@@ -107,8 +110,12 @@ def session_end(
     request: HttpRequest | None = None,
     now: datetime | None = None,
     idle_for: timedelta | None = None,
+    actor=None,
 ) -> bool:
-    """End the session for good; return False if it had already ended. Writes one SECURITY row when it ends."""
+    """End the session for good; return False if it had already ended. Writes one SECURITY row when it ends.
+
+    `actor` is the staff member who ended someone else's session (the admin), named in the row.
+    """
     now = now or timezone.now()
     ended = LoginSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(ended_at=now, end_reason=reason)
     if not ended:
@@ -116,8 +123,8 @@ def session_end(
     session.ended_at, session.end_reason = now, reason
     user_id = session.user_id
     event, message = {
-        EndReason.LOGOUT: ("logout", f"User {user_id} signed out"),
-        EndReason.REVOKED: ("session_revoked", f"Session {session.pk} of user {user_id} revoked"),
+        EndReason.LOGOUT: ("logout", f"User {user_id} signed out{_by(actor)}"),
+        EndReason.REVOKED: ("session_revoked", f"Session {session.pk} of user {user_id} revoked{_by(actor)}"),
         EndReason.INACTIVE: (
             "user_inactive",
             f"User {user_id} inactive for {(idle_for or timedelta(0)).total_seconds() / 60:.2f} minutes",
@@ -130,11 +137,22 @@ def session_end(
         event=event,
         message=message,
         request=request,
+        user=session.user if LoginSession.user.is_cached(session) else None,  # its username, when known
         user_id=user_id,
         session_id=str(session.pk),
         now=now,
     )
     return True
+
+
+def _by(actor) -> str:
+    return "" if actor is None else f" by staff {actor.get_username()} (user {actor.pk})"
+
+
+def sessions_end_all(*, user, reason: str, request: HttpRequest | None = None, actor=None) -> int:
+    """End every live session of `user`; return how many ended."""
+    live = LoginSession.objects.filter(user=user, ended_at__isnull=True).select_related("user")
+    return sum(session_end(session=s, reason=reason, request=request, actor=actor) for s in live)
 
 
 def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | None = None):

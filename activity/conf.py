@@ -18,6 +18,7 @@ class ActivitySettings:
         "/api/docs",
         "/favicon.ico",
         "/healthz",
+        "/admin/jsi18n",  # loaded by every admin page: the page's own request is the activity
     )
     PASSIVE_PREFIXES: tuple[str, ...] = ("/api/logs/", "/static/")
     EXCLUDED_PATHS: tuple[str, ...] = ()  # extra prefixes, from ACTIVITY_EXCLUDED_PATHS

@@ -47,7 +47,7 @@ def activity_record(
         duration_ms=duration_ms,
     )
     if request is not None:
-        row.method = request.method[:10]
+        row.method = (request.method or "")[:10]
         row.path = request_path(request)
         row.ip = request_ip(request)
         row.user_agent = request.META.get("HTTP_USER_AGENT", "")[: activity_settings().USER_AGENT_MAX_LENGTH]
@@ -76,10 +76,14 @@ def activity_record_request(
     *, request: HttpRequest, tracked: TrackedRequest, status_code: int, duration_ms: float
 ) -> None:
     """Write the AUDIT row of a tracked request."""
+    admin = request.path.startswith("/admin/")
+    message = f"{'Admin' if admin else 'API'} request: {request.method} {request.path}"
+    if tracked.kind != "token":
+        message += f" ({tracked.kind} session)"
     activity_record(
         category=Category.AUDIT,
-        event="api_request",
-        message=f"API request: {request.method} {request.path}",
+        event="admin_request" if admin else "api_request",
+        message=message,
         request=request,
         user=tracked.user,
         session_id=tracked.session_id,

@@ -15,6 +15,7 @@ class TrackedRequest:
     user: object
     session_id: str | None  # None for a token from before login sessions
     accepted_at: datetime
+    kind: str = "token"  # of the login session: "token", or "django" for the admin's and browsable API's cookie
 
 
 def path_is_passive(path: str) -> bool:
@@ -26,7 +27,7 @@ def path_is_passive(path: str) -> bool:
     return slashed.startswith(conf.PASSIVE_PREFIXES) or path.startswith(conf.EXCLUDED_PATHS)
 
 
-def request_accepted(request, *, user, session_id: str | None, at: datetime) -> bool:
+def request_accepted(request, *, user, session_id: str | None, at: datetime, kind: str = "token") -> bool:
     """Note that authentication accepted `request` for `user` at `at`; return whether it is tracked.
 
     A tracked request counts as activity (the caller records it on the session's clock) and gets one AUDIT row
@@ -35,7 +36,7 @@ def request_accepted(request, *, user, session_id: str | None, at: datetime) -> 
     http_request: HttpRequest = getattr(request, "_request", request)  # DRF's Request wraps Django's
     if path_is_passive(http_request.path):
         return False
-    http_request.activity_tracked = TrackedRequest(user=user, session_id=session_id, accepted_at=at)
+    http_request.activity_tracked = TrackedRequest(user=user, session_id=session_id, accepted_at=at, kind=kind)
     return True
 
 

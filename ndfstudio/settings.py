@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.LoginSessionMiddleware",  # the cookie path obeys the same idle rule, before the view
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -122,6 +123,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
 LOGIN_URL = "/login/"
 
 # --- the inactivity policy and the tokens -------------------------------------------------------
@@ -129,6 +131,8 @@ LOGIN_URL = "/login/"
 INACTIVITY_THRESHOLD = timedelta(minutes=env.float("INACTIVITY_THRESHOLD_MINUTES", default=20))
 MAX_TOKEN_LIFETIME = timedelta(minutes=env.float("MAX_TOKEN_LIFETIME_MINUTES", default=60))
 SESSION_MAX_AGE = timedelta(hours=env.float("SESSION_MAX_HOURS", default=12))
+# A Django session (admin, browsable API) lives no longer than a login session; its login session ends it sooner.
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 
 ACCOUNTS = {
     "INACTIVITY_THRESHOLD": INACTIVITY_THRESHOLD,
@@ -167,7 +171,11 @@ SIMPLE_JWT = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.InactivityJWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.InactivityJWTAuthentication",
+        # The admin's and the browsable API's cookie (CSRF enforced), checked by accounts.middleware first.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ndfstudio.exceptions.exception_handler",

@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api-auth/", include("rest_framework.urls")),  # the browsable API's sign-in: a login session too
     path("", include("accounts.urls")),
     path("", include("activity.urls")),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

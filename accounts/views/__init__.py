@@ -2,13 +2,14 @@
 
 from .config import ConfigView
 from .sessions import LoginSessionDetailView, LoginSessionListView, MeView, SessionExtendView, SessionView
-from .tokens import LoginView, LogoutView, RefreshView
+from .tokens import LoginView, LogoutAllView, LogoutView, RefreshView
 
 __all__ = [
     "ConfigView",
     "LoginSessionDetailView",
     "LoginSessionListView",
     "LoginView",
+    "LogoutAllView",
     "LogoutView",
     "MeView",
     "RefreshView",

@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..authentication import request_login_session
 from ..clock import SessionClock, session_clock_extend, session_clock_read
 from ..conf import accounts_settings
 from ..models import LoginSession
@@ -18,8 +19,8 @@ from ..sessions import session_end
 
 
 def current_session(request) -> LoginSession:
-    """Return the login session the request's token belongs to (read once, by the authentication)."""
-    session = getattr(request.auth, "login_session", None)
+    """Return the login session the request belongs to (read once, by the authentication)."""
+    session = request_login_session(request)
     if session is None:
         raise NotFound("This token belongs to no login session.")
     return session
@@ -70,7 +71,7 @@ class LoginSessionListView(GenericAPIView):
         return LoginSession.objects.filter(user=self.request.user)[:100]
 
     def get_serializer_context(self):
-        session = getattr(self.request.auth, "login_session", None)
+        session = request_login_session(self.request)
         return {**super().get_serializer_context(), "current_session_id": str(session.pk) if session else None}
 
     def get(self, request):

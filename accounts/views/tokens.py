@@ -1,5 +1,6 @@
 """The token endpoints: log in, refresh, log out."""
 
+from django.contrib import auth
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
@@ -9,11 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from ..authentication import InactivityJWTAuthentication
+from ..authentication import InactivityJWTAuthentication, request_login_session
 from ..cookies import refresh_cookie_delete, refresh_cookie_read, refresh_cookie_set
 from ..models import LoginSession
-from ..serializers import LoginSerializer, RefreshSerializer
-from ..sessions import session_end, session_for_token, session_refresh
+from ..serializers import LoginSerializer, LogoutAllSerializer, RefreshSerializer
+from ..sessions import session_end, session_for_token, session_refresh, sessions_end_all
 from ..throttling import LoginIPThrottle, LoginUsernameThrottle, login_failure_record
 from ..tokens import SessionRefreshToken
 
@@ -76,15 +77,17 @@ class RefreshView(TokenEndpoint):
 
 
 class LogoutView(APIView):
-    """End the login session of the bearer token (or, for browsers, of the refresh cookie)."""
+    """End the login session of the bearer token, the Django session, or (for the web UI) the refresh cookie."""
 
     permission_classes = (AllowAny,)
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
         session = None
-        if request.auth is not None:
-            session = getattr(request.auth, "login_session", None)  # None for a legacy token: nothing to end
+        if request.user.is_authenticated:
+            session = request_login_session(request)  # None for a legacy token: nothing to end
+            if request.auth is None:
+                auth.logout(request._request)  # the Django session goes with its login session
         else:
             raw = refresh_cookie_read(request)
             if raw is None:
@@ -96,5 +99,18 @@ class LogoutView(APIView):
         if session is not None:
             session_end(session=session, reason=LoginSession.EndReason.LOGOUT, request=request)
         response = Response(status=status.HTTP_204_NO_CONTENT)
+        refresh_cookie_delete(response)
+        return response
+
+
+class LogoutAllView(APIView):
+    """End every login session of the signed-in user, this one included; say how many."""
+
+    @extend_schema(request=None, responses={200: LogoutAllSerializer})
+    def post(self, request):
+        ended = sessions_end_all(user=request.user, reason=LoginSession.EndReason.LOGOUT, request=request)
+        response = Response({"ended": ended})
+        if request.auth is None:
+            auth.logout(request._request)
         refresh_cookie_delete(response)
         return response

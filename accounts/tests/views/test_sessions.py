@@ -35,9 +35,11 @@ class TestSessions:
         assert [r["id"] for r in results] == [second["session_id"], first["session_id"]]
         assert [r["current"] for r in results] == [True, False]
         assert [r["active"] for r in results] == [True, True]
+        assert [r["kind"] for r in results] == ["token", "token"]
         assert set(results[0]) == {
             "active",
             "idle_expires_at",
+            "kind",
             "id",
             "created_at",
             "last_activity",
