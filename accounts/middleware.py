@@ -6,7 +6,11 @@ from django.contrib import auth
 from django.http import HttpResponseRedirect, JsonResponse
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from .authentication import rejection_record
 from .django_sessions import django_session_user
+
+# The web UI's words for why a sign-in ended (its login page reads ?reason=), by rejection code.
+REASONS = {"token_inactive": "inactive", "token_expired": "expired", "session_ended": "ended"}
 
 
 class LoginSessionMiddleware:
@@ -22,6 +26,7 @@ class LoginSessionMiddleware:
         try:
             session = django_session_user(request)
         except InvalidToken as exc:
+            rejection_record(request=request, exc=exc)
             auth.logout(request)
             return self.rejected(request, exc)
         if session is not None:
@@ -31,7 +36,7 @@ class LoginSessionMiddleware:
     def rejected(self, request, exc):
         code = exc.detail["code"] if isinstance(exc.detail, dict) else exc.default_code
         if request.path.startswith("/admin/"):
-            query = urlencode({"next": request.get_full_path(), "reason": code})
+            query = urlencode({"next": request.get_full_path(), "reason": REASONS.get(code, "invalid")})
             return HttpResponseRedirect(f"/admin/login/?{query}")
         response = JsonResponse({"detail": str(exc.detail["detail"]), "code": code}, status=exc.status_code)
         response["WWW-Authenticate"] = 'Bearer realm="api"'
