@@ -1,23 +1,14 @@
 // The dashboard: who is signed in, the session's clocks, recent activity, sign-ins, and the inactivity warning.
 // Background checks use passive endpoints only, so an open tab never keeps a session alive by itself.
 
+import { summarizeAgent } from "./agent.js";
 import { PATHS, RequestFailed, SessionOver, Unreachable } from "./api.js";
-import {
-  backoffDelay,
-  describeActivity,
-  endReasonWords,
-  endsByTimeLimit,
-  formatCountdown,
-  formatDuration,
-  formatRelative,
-  phaseAt,
-  refreshAt,
-  secondsLeft,
-  summarizeAgent,
-} from "./logic.js";
-import { Connection, Repeater } from "./schedule.js";
+import { endsByTimeLimit, phaseAt, secondsLeft } from "./clock.js";
+import { Connection, Repeater, backoffDelay } from "./schedule.js";
 import { SessionClient } from "./session.js";
+import { refreshAt } from "./token.js";
 import { WarningDialog } from "./warning.js";
+import { describeActivity, endReasonWords, formatCountdown, formatDuration, formatRelative } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 const TICK_MS = 250;
