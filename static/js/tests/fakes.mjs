@@ -70,3 +70,9 @@ export function fakeFetch(answers) {
   };
   return { fetch, calls };
 }
+
+/** An unsigned token with these claims (the UI never verifies signatures). */
+export function jwt(payload) {
+  const b64url = (obj) => Buffer.from(JSON.stringify(obj)).toString("base64url");
+  return `${b64url({ alg: "HS256", typ: "JWT" })}.${b64url(payload)}.signature`;
+}

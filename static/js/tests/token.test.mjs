@@ -4,11 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { decodeJwtPayload, refreshAt } from "../token.js";
-
-function jwt(payload) {
-  const b64url = (obj) => Buffer.from(JSON.stringify(obj)).toString("base64url");
-  return `${b64url({ alg: "HS256", typ: "JWT" })}.${b64url(payload)}.signature`;
-}
+import { jwt } from "./fakes.mjs";
 
 describe("decodeJwtPayload", () => {
   test("reads the claims of a token, base64url and UTF-8 included", () => {
