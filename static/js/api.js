@@ -1,7 +1,8 @@
 // The HTTP side of the UI: one fetch wrapper that times every call (for clock skew), a timeout so a hung server
 // reads as unreachable, and the error types the rest of the UI reasons with.
 
-import { classify, classifyRefresh } from "./logic.js";
+import { classify, classifyRefresh } from "./classify.js";
+import { realTimers } from "./timers.js";
 
 export const PATHS = Object.freeze({
   config: "/api/auth/config",
@@ -16,7 +17,7 @@ export const PATHS = Object.freeze({
 
 const TIMEOUT_MS = 5000; // a server that hangs this long counts as unreachable (the retry notice shows)
 
-/** The session is over; `reason` is one of logic.REASONS. */
+/** The session is over; `reason` is one of the login page's reasons (words.js). */
 export class SessionOver extends Error {
   constructor(reason) {
     super(`session over: ${reason}`);
@@ -41,23 +42,28 @@ export class RequestFailed extends Error {
   }
 }
 
-export function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+function csrfToken(doc = globalThis.document) {
+  const match = doc ? doc.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) : null; // no document: a unit test
   return match ? decodeURIComponent(match[1]) : "";
 }
 
 /**
  * Send one request; never throws. Returns {status (0: no answer), body, sentAt, receivedAt, retryAfter}.
  * `credentials: "same-origin"` lets the refresh cookie travel to /api/auth/ (SameSite=Strict keeps it first-party).
+ * `fetch` and `timers` are the browser's unless a test hands in its own.
  */
-export async function send(method, path, { token, json, csrf = false, timeoutMs = TIMEOUT_MS } = {}) {
+export async function send(
+  method,
+  path,
+  { token, json, csrf = false, timeoutMs = TIMEOUT_MS, fetch = globalThis.fetch, timers = realTimers } = {},
+) {
   const headers = { Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (json !== undefined) headers["Content-Type"] = "application/json";
   if (csrf) headers["X-CSRFToken"] = csrfToken();
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const sentAt = Date.now();
+  const timer = timers.setTimeout(() => controller.abort(), timeoutMs);
+  const sentAt = timers.now();
   try {
     const response = await fetch(path, {
       method,
@@ -79,17 +85,17 @@ export async function send(method, path, { token, json, csrf = false, timeoutMs 
       status: response.status,
       body,
       sentAt,
-      receivedAt: Date.now(),
+      receivedAt: timers.now(),
       retryAfter: Number(response.headers.get("Retry-After")) || null,
     };
   } catch {
-    return { status: 0, body: null, sentAt, receivedAt: Date.now(), retryAfter: null };
+    return { status: 0, body: null, sentAt, receivedAt: timers.now(), retryAfter: null };
   } finally {
-    clearTimeout(timer);
+    timers.clearTimeout(timer);
   }
 }
 
-/** Turn an answer into its body, or throw what it means (see logic.classify). `kind: "refresh"` is returned. */
+/** Turn an answer into its body, or throw what it means (see classify.js). `kind: "refresh"` is returned. */
 export function interpret(answer) {
   const verdict = classify(answer.status, answer.body);
   if (verdict.kind === "ok") return { ok: true, body: answer.body };

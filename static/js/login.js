@@ -1,8 +1,8 @@
 // The sign-in page: says why the user is here, signs in, and joins a session another tab already has.
 
 import { PATHS, send } from "./api.js";
-import { formatDuration, parseReason, reasonMessage } from "./logic.js";
 import { createTabSync } from "./tabsync.js";
+import { formatDuration, parseReason, reasonMessage } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -3,20 +3,25 @@
 
 import { PATHS, RequestFailed, SessionOver, Unreachable, interpret, interpretRefresh, send } from "./api.js";
 import { withRefreshLock } from "./lock.js";
-import { decodeJwtPayload, refreshAt, skewSample, toLocalMs, updateSkew } from "./logic.js";
+import { skewSample, toLocalMs, updateSkew } from "./clock.js";
 import { TAB_ID, createTabSync } from "./tabsync.js";
+import { realTimers } from "./timers.js";
+import { decodeJwtPayload, refreshAt } from "./token.js";
 
 const HELLO_WAIT_MS = 300;
 
+/** One tab's session. `fetch`, `timers`, `sync` (tabsync.js) and `lock` (lock.js) are the browser's unless a test
+ * hands in its own. */
 export class SessionClient extends EventTarget {
-  constructor() {
+  constructor({ fetch, timers = realTimers, sync = createTabSync(), lock = withRefreshLock } = {}) {
     super();
+    Object.assign(this, { fetch, timers, lock });
     this.access = null;
     this.payload = null;
     this.skew = null; // {skew, rtt, at}
     this.state = null; // the last /api/auth/session answer, plus local-clock deadlines
     this.over = false;
-    this.sync = createTabSync();
+    this.sync = sync;
     this.sync.subscribe((message) => this.onMessage(message));
   }
 
@@ -25,8 +30,12 @@ export class SessionClient extends EventTarget {
   }
 
   /** Local "now" on the server's clock. */
-  serverNow(now = Date.now()) {
+  serverNow(now = this.timers.now()) {
     return now + this.skewMs;
+  }
+
+  send(method, path, options = {}) {
+    return send(method, path, { ...options, fetch: this.fetch, timers: this.timers });
   }
 
   observe(answer) {
@@ -64,7 +73,7 @@ export class SessionClient extends EventTarget {
 
   /** Get a token for this tab: from a sibling tab if one is signed in, else by refreshing with the cookie. */
   async start() {
-    const config = await send("GET", PATHS.config);
+    const config = await this.send("GET", PATHS.config);
     this.observe(config);
     if (config.status === 200) this.config = config.body;
     else throw new Unreachable(config.status);
@@ -75,7 +84,7 @@ export class SessionClient extends EventTarget {
           resolve(true);
         }
       });
-      setTimeout(() => {
+      this.timers.setTimeout(() => {
         off();
         resolve(false);
       }, HELLO_WAIT_MS);
@@ -92,14 +101,14 @@ export class SessionClient extends EventTarget {
    */
   async refresh({ why = "due" } = {}) {
     const before = this.access;
-    return withRefreshLock(TAB_ID, async () => {
+    return this.lock(TAB_ID, async () => {
       if (this.over) throw new SessionOver("ended");
       const sibling = this.access !== before && this.access !== null;
       if (sibling) return this.access;
-      if (why === "due" && this.access && refreshAt({ ...this.payload, skewMs: this.skewMs }) > Date.now()) {
+      if (why === "due" && this.access && refreshAt({ ...this.payload, skewMs: this.skewMs }) > this.timers.now()) {
         return this.access;
       }
-      const answer = await send("POST", PATHS.refresh, { json: {}, csrf: true });
+      const answer = await this.send("POST", PATHS.refresh, { json: {}, csrf: true });
       this.observe(answer);
       let body;
       try {
@@ -125,7 +134,7 @@ export class SessionClient extends EventTarget {
     if (this.over) throw new SessionOver("ended");
     if (!this.access) await this.refresh();
     for (let attempt = 0; ; attempt += 1) {
-      const answer = await send(method, path, { token: this.access, json });
+      const answer = await this.send(method, path, { token: this.access, json });
       this.observe(answer);
       const result = interpret(answer);
       if (result.ok) return result.body;
@@ -134,7 +143,7 @@ export class SessionClient extends EventTarget {
     }
   }
 
-  pastTimeLimit(now = Date.now()) {
+  pastTimeLimit(now = this.timers.now()) {
     return !!this.state && this.state.sessionEnd != null && now >= this.state.sessionEnd - 1000;
   }
 
@@ -153,9 +162,9 @@ export class SessionClient extends EventTarget {
 
   /** Sign out on the server, then everywhere. Throws Unreachable if the server cannot be told. */
   async signOut() {
-    let answer = this.access ? await send("POST", PATHS.logout, { token: this.access }) : null;
+    let answer = this.access ? await this.send("POST", PATHS.logout, { token: this.access }) : null;
     // A stale access token: sign out with the refresh cookie instead, which also ends the session.
-    if (!answer || answer.status === 401) answer = await send("POST", PATHS.logout, { csrf: true });
+    if (!answer || answer.status === 401) answer = await this.send("POST", PATHS.logout, { csrf: true });
     if (answer.status === 0 || answer.status >= 500) throw new Unreachable(answer.status);
     if (answer.status === 403) throw new RequestFailed(403, answer.body);
     // 204, or 401 from the cookie too: the session had already ended, nothing is left to do.
@@ -198,5 +207,3 @@ export class SessionClient extends EventTarget {
     return body;
   }
 }
-
-export { RequestFailed, SessionOver, Unreachable };

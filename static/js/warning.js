@@ -2,7 +2,7 @@
 // through an assertive live region. It borrows the page's own "Stay signed in" / "Sign out" buttons while open
 // (so each exists once). Escape means "stay signed in", or "OK" when the session's time limit is what's coming.
 
-import { formatCountdown, formatDuration } from "./logic.js";
+import { formatCountdown, formatDuration } from "./words.js";
 
 const MILESTONES = [60, 30, 10];
 

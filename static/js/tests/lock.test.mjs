@@ -1,51 +1,10 @@
-// Cross-tab coordination without a browser: the storage fallbacks of tabsync.js and lock.js.
+// Unit tests of the cross-tab refresh lock without a browser: `node --test static/js/tests/`.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { leaseHeld, withRefreshLock } from "../lock.js";
-import { createTabSync, storageSafe } from "../tabsync.js";
-
-class MemoryStorage {
-  constructor() {
-    this.map = new Map();
-  }
-  getItem(key) {
-    return this.map.has(key) ? this.map.get(key) : null;
-  }
-  setItem(key, value) {
-    this.map.set(key, String(value));
-  }
-  removeItem(key) {
-    this.map.delete(key);
-  }
-}
-
-describe("tab messages over storage (no BroadcastChannel)", () => {
-  test("never write an access token to storage", () => {
-    assert.deepEqual(storageSafe({ type: "token", access: "secret.jwt.value", to: "x" }), { type: "token", to: "x" });
-    const storage = new MemoryStorage();
-    const win = { localStorage: storage, addEventListener() {} };
-    const sync = createTabSync({ win });
-    assert.equal(sync.usesChannel, false);
-    sync.post({ type: "token", access: "secret.jwt.value" });
-    const written = [...storage.map.values()].join("");
-    assert.ok(written.includes('"type":"token"'));
-    assert.ok(!written.includes("secret.jwt.value"));
-  });
-
-  test("messages from other tabs arrive through storage events", () => {
-    let handler = null;
-    const win = { localStorage: new MemoryStorage(), addEventListener: (name, fn) => name === "storage" && (handler = fn) };
-    const sync = createTabSync({ win });
-    const got = [];
-    sync.subscribe((m) => got.push(m.type));
-    handler({ key: "ndfstudio-session-message", newValue: JSON.stringify({ type: "ended", from: "other-tab" }) });
-    handler({ key: "unrelated", newValue: "{}" });
-    handler({ key: "ndfstudio-session-message", newValue: "not json" });
-    assert.deepEqual(got, ["ended"]);
-  });
-});
+import { MemoryStorage } from "./fakes.mjs";
 
 describe("the refresh lock", () => {
   test("a fresh lease of another tab holds; a stale one or our own does not", () => {
