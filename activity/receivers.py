@@ -36,5 +36,5 @@ def record_admin_change(sender, *, instance: LogEntry, created: bool, **kwargs):
         event="admin_change",
         message=f"Staff {instance.user} {verb} {model} {instance.object_repr!r} (id {instance.object_id})"
         + (f": {change}" if change else ""),
-        user_id=instance.user_id,
+        user=instance.user,
     )

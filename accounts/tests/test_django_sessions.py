@@ -155,3 +155,29 @@ class TestAudit:
         # index's own query (its "recent actions").
         with django_assert_num_queries(5):
             assert staff_browser.get("/admin/").status_code == 200
+
+
+class TestSignOutEverywhere:
+    def test_logout_all_ends_every_session_and_says_how_many(self, user, make_user, login, client_with):
+        browser = Client()
+        browser.post("/api-auth/login/", {"username": "alice", "password": PASSWORD})
+        first, second = login(), login()
+        make_user("bob")
+        bobs = login("bob")
+        response = client_with(first["access"]).post("/api/auth/logout/all")
+        assert (response.status_code, response.json()) == (200, {"ended": 3})
+        assert set(LoginSession.objects.filter(user=user).values_list("end_reason", flat=True)) == {"logout"}
+        assert_rejected(client_with(second["access"]).get("/api/auth/me"), "session_ended")
+        assert_rejected(browser.get("/api/auth/me"), "session_ended")
+        assert client_with(bobs["access"]).get("/api/auth/me").status_code == 200  # nobody else's
+        assert ActivityLog.objects.filter(event="logout", user_id=user.pk).count() == 3
+
+    def test_logout_all_on_the_cookie(self, user):
+        browser = Client()
+        browser.post("/api-auth/login/", {"username": "alice", "password": PASSWORD})
+        response = browser.post("/api/auth/logout/all/")
+        assert (response.status_code, response.json()) == (200, {"ended": 1})
+        assert_rejected(browser.get("/api/auth/me"), "not_authenticated")
+
+    def test_needs_a_sign_in(self, api):
+        assert_rejected(api.post("/api/auth/logout/all"), "not_authenticated")
