@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def boss(make_user):
-    user = make_user("boss", is_staff=True, is_superuser=True)
+    make_user("boss", is_staff=True, is_superuser=True)
     browser = Client()
     browser.post("/admin/login/", {"username": "boss", "password": PASSWORD})
     return browser
@@ -72,4 +72,4 @@ def test_admin_changes_are_security_rows_naming_actor_and_target(boss, user):
     row = ActivityLog.objects.get(event="admin_change")
     assert row.category == "SECURITY"
     assert row.username == "boss"
-    assert row.message == f"Staff boss changed user 'alice' (id {user.pk}): Changed First name."
+    assert row.message == f"Staff boss changed user 'alice' (id {user.pk}): Changed First name and Date joined."
