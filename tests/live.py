@@ -171,16 +171,23 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 call_command("migrate", interactive=False, verbosity=0)
 User = get_user_model()
+superusers = set(json.loads(sys.argv[2]))
 for username, password in json.loads(sys.argv[1]).items():
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
+    user.is_staff = user.is_superuser = username in superusers
     user.save()
 """
 
 
-def prepare_database(env: dict[str, str], *, users: dict[str, str] | None = None) -> None:
-    """Migrate the database `env` names and create (or reset) `users` ({username: password}), in one process."""
-    run_python(_PREPARE, json.dumps(users or {}), env=env)
+def prepare_database(
+    env: dict[str, str], *, users: dict[str, str] | None = None, superusers: tuple[str, ...] = ()
+) -> None:
+    """Migrate the database `env` names and create (or reset) `users` ({username: password}), in one process.
+
+    The users named in `superusers` are staff with every permission (for the admin).
+    """
+    run_python(_PREPARE, json.dumps(users or {}), json.dumps(list(superusers)), env=env)
 
 
 def run_python(code: str, *args: str, env: dict[str, str], timeout: float = 120) -> str:

@@ -9,6 +9,7 @@ export const PATHS = Object.freeze({
   login: "/api/auth/token/",
   refresh: "/api/auth/token/refresh/",
   logout: "/api/auth/logout/",
+  logoutAll: "/api/auth/logout/all",
   session: "/api/auth/session",
   extend: "/api/auth/session/extend",
   sessions: "/api/auth/sessions",

@@ -148,6 +148,10 @@ function init(doc, win) {
   $("sign-out").addEventListener("click", signOut);
   $("stay").addEventListener("click", () => (warning.open ? warning.primary() : stay()));
   $("sessions-reload").addEventListener("click", () => loadSessions().catch(onError));
+  // Every sign-in of this user ends, in every browser: the others hear it from the server on their next check.
+  $("sign-out-all").addEventListener("click", () =>
+    client.call("POST", PATHS.logoutAll).then(() => client.end("signed_out"), onError),
+  );
 
   /** Signed in (the config is the server's policy): show the page and start the clocks. */
   async function begin(config) {

@@ -20,6 +20,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = PROJECT_DIR / "artifacts" / "screenshots"
 USERNAME, PASSWORD = "ada", "ada-password-1"
+ADMIN_USERNAME, ADMIN_PASSWORD = "root", "root-password-1"  # a superuser, for the admin
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -78,7 +79,8 @@ def workdir() -> Iterator[Path]:
 def prepared_database(workdir: Path) -> Path:
     """A migrated SQLite file with the test user, copied for every server (migrating once is the slow part)."""
     db = workdir / "template.sqlite3"
-    prepare_database(_env(workdir, DATABASE_URL=sqlite_url(db)), users={USERNAME: PASSWORD})
+    users = {USERNAME: PASSWORD, ADMIN_USERNAME: ADMIN_PASSWORD}
+    prepare_database(_env(workdir, DATABASE_URL=sqlite_url(db)), users=users, superusers=(ADMIN_USERNAME,))
     return db
 
 
