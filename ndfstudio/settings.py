@@ -125,6 +125,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/api/auth/me"  # the browsable API's sign-in (/api-auth/login/) without a `next`
 
 # --- the inactivity policy and the tokens -------------------------------------------------------
 

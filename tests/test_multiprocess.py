@@ -25,6 +25,7 @@ pytestmark = pytest.mark.live
 THRESHOLD = 3.0  # seconds: INACTIVITY_THRESHOLD_MINUTES=0.05
 USERNAME, PASSWORD = "alice", "alice-live-password"
 REDIS_DB = 5
+ADMIN, ADMIN_PASSWORD = "root", "root-live-password"
 
 
 @pytest.fixture(scope="module", params=["postgres+redis", "sqlite"])
@@ -50,7 +51,8 @@ def servers(request, tmp_path_factory):
 
 
 def _pair(env):
-    prepare_database(env, users={USERNAME: PASSWORD, "bob": "bob-live-password"})
+    users = {USERNAME: PASSWORD, "bob": "bob-live-password", ADMIN: ADMIN_PASSWORD}
+    prepare_database(env, users=users, superusers=(ADMIN,))
     a = start_server(env, migrate=False, wait=False)
     b = start_server(env, migrate=False, wait=False)
     with a, b:
@@ -154,3 +156,60 @@ def test_activity_on_either_process_keeps_the_session_alive_and_idleness_is_seen
     for server, session in ((b, roaming), (a, homebody)):
         reply = server.call("POST", "/api/auth/token/refresh/", data={"refresh": session["refresh"]})
         assert_rejected(reply, "token_inactive")
+
+
+class Browser:
+    """A cookie-keeping HTTP client, as a browser on the admin is (no redirects followed, to see them)."""
+
+    def __init__(self):
+        import http.cookiejar
+        import urllib.request
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+
+    def request(self, url, data=None):
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(url, data=body, headers={"Referer": url})  # noqa: S310
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return exc.code, exc.headers, exc.read().decode()
+
+    def cookie(self, name):
+        return next(c.value for c in self.jar if c.name == name)
+
+
+def test_an_idle_admin_session_is_refused_by_the_other_process(servers):
+    a, b = servers
+    browser = Browser()
+    browser.request(f"{a.url}/admin/login/")
+    status, headers, _ = browser.request(
+        f"{a.url}/admin/login/",
+        {
+            "username": ADMIN,
+            "password": ADMIN_PASSWORD,
+            "next": "/admin/",
+            "csrfmiddlewaretoken": browser.cookie("csrftoken"),
+        },
+    )
+    assert (status, headers["Location"]) == (302, "/admin/")
+    assert browser.request(f"{b.url}/admin/")[0] == 200  # the other process knows the sign-in
+    time.sleep(THRESHOLD / 2)
+    assert browser.request(f"{a.url}/admin/")[0] == 200  # activity on A ...
+    time.sleep(THRESHOLD / 2 + 0.5)
+    assert browser.request(f"{b.url}/admin/")[0] == 200  # ... keeps it alive on B, past the first deadline
+    time.sleep(THRESHOLD + 1)
+    status, headers, _ = browser.request(f"{b.url}/admin/")  # idle: B, which never saw the last activity, refuses
+    assert (status, headers["Location"]) == (302, "/admin/login/?next=%2Fadmin%2F&reason=inactive")
+    assert browser.request(f"{a.url}/admin/")[0] == 302  # and the Django session is over on A too
