@@ -295,3 +295,17 @@ class TestQueryCount:
         # SELECT session JOIN user: the view uses the session the authentication read.
         with django_assert_num_queries(1):
             assert client.get("/api/auth/session").status_code == 200
+
+
+def test_security_rows_carry_the_username(user, login, client_with, frozen):
+    client = client_with(login()["access"])
+    frozen.shift(20 * 60 + 1)
+    assert_rejected(me(client), "token_inactive")
+    assert_rejected(me(client), "token_inactive")  # the ended session's token, rejected again
+    rows = ActivityLog.objects.filter(category="SECURITY").order_by("id")
+    assert list(rows.values_list("event", "username")) == [
+        ("login_succeeded", "alice"),
+        ("user_inactive", "alice"),
+        ("token_inactive", "alice"),
+        ("token_inactive", "alice"),
+    ]

@@ -84,7 +84,7 @@ class LoginSessionDetailView(APIView):
     @extend_schema(responses={204: None, 404: OpenApiResponse(description="not_found")})
     def delete(self, request, pk):
         try:
-            session = LoginSession.objects.filter(pk=uuid.UUID(pk), user=request.user).first()
+            session = LoginSession.objects.filter(pk=uuid.UUID(pk), user=request.user).select_related("user").first()
         except ValueError:
             session = None
         if session is None:

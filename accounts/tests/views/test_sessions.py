@@ -89,6 +89,7 @@ class TestSessions:
         client_with(second["access"]).delete(f"/api/auth/sessions/{first['session_id']}")
         row = ActivityLog.objects.get(event="session_revoked")
         assert (row.category, str(row.session_id)) == ("SECURITY", first["session_id"])
+        assert (row.user_id, row.username) == (user.pk, "alice")  # findable by a search for the username
 
 
 class TestSessionState:
