@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import clock, prepared
-from activity import buffer, retention
+from activity import buffer, failures, retention
 
 PASSWORD = "correct horse battery staple"
 
@@ -46,7 +46,7 @@ def legacy_token(user, *, token_type="access", **claims) -> str:  # noqa: S107 (
 @pytest.fixture(autouse=True)
 def _clean_state():
     cache.clear()
-    for module in (clock, prepared, buffer, retention):
+    for module in (clock, prepared, buffer, failures, retention):
         module.reset()  # what each process keeps for itself
     yield
     cache.clear()
