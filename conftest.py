@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts import clock, prepared
 from accounts.sessions import session_start
-from activity import buffer, retention
+from activity import buffer, failures, retention
 
 PASSWORD = "correct horse battery staple"
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)  # the moment `frozen` starts at
@@ -56,7 +56,7 @@ def legacy_token(user, *, token_type="access", **claims) -> str:  # noqa: S107 (
 @pytest.fixture(autouse=True)
 def _clean_state():
     cache.clear()
-    for module in (clock, prepared, buffer, retention):
+    for module in (clock, prepared, buffer, failures, retention):
         module.reset()  # what each process keeps for itself
     yield
     cache.clear()

@@ -3,6 +3,10 @@
 One multi-row INSERT per batch instead of one INSERT (and one commit) per request. Rows are flushed when the batch
 is full, at least every AUDIT_FLUSH_INTERVAL_SECONDS, before this process serves a read of the log, and when it
 exits. A hard crash (SIGKILL, power loss) loses at most the rows queued in that last interval, in that process.
+
+Rows arrive storable (activity/scrub.py); should the database still refuse a batch, the batch is split until the
+refused row is alone, the others are written, and that row is replaced by an ERROR row: one bad row never holds
+back good ones. A database that is away (a connection error) keeps the whole batch for the next flush instead.
 """
 
 import atexit
@@ -10,10 +14,10 @@ import logging
 import os
 import threading
 
-from django.db import DatabaseError, close_old_connections, connections
-from django.utils import timezone
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connections
 
 from .conf import activity_settings
+from .failures import logging_failure_report
 from .models import ActivityLog
 
 logger = logging.getLogger(__name__)
@@ -53,17 +57,28 @@ class AuditBuffer:
     def _write(self, rows: list[ActivityLog]) -> int:
         try:
             ActivityLog.objects.bulk_create(rows)
-        except DatabaseError as exc:
-            logger.exception("could not write %d AUDIT rows; keeping them for the next flush", len(rows))
-            _record_failure(len(rows), exc)
-            with self._lock:
-                self._rows[:0] = rows
-                if len(self._rows) > MAX_BACKLOG:
-                    dropped = len(self._rows) - MAX_BACKLOG
-                    del self._rows[:dropped]
-                    logger.error("dropped the %d oldest queued AUDIT rows (backlog full)", dropped)
+        except (OperationalError, InterfaceError) as exc:  # the database is away, not the rows: retry them all
+            logging_failure_report(
+                kind="audit_kept", log=logger,
+                message=f"Could not write {len(rows)} AUDIT row(s), kept for a retry: {type(exc).__name__}",
+            )  # fmt: skip
+            self._keep(rows)
+            return 0
+        except (DatabaseError, ValueError) as exc:  # a row refused (DataError; a driver's ValueError for NUL)
+            if len(rows) > 1:
+                half = len(rows) // 2
+                return self._write(rows[:half]) + self._write(rows[half:])
+            _replace(rows[0], exc)
             return 0
         return len(rows)
+
+    def _keep(self, rows: list[ActivityLog]) -> None:
+        with self._lock:
+            self._rows[:0] = rows
+            if len(self._rows) > MAX_BACKLOG:
+                dropped = len(self._rows) - MAX_BACKLOG
+                del self._rows[:dropped]
+                logger.error("dropped the %d oldest queued AUDIT rows (backlog full)", dropped)
 
     def _ensure_thread(self) -> None:
         # Called under the lock. A forked worker inherits no threads: start its own flusher.
@@ -94,22 +109,25 @@ class AuditBuffer:
                     close_old_connections()  # a connection the database dropped is replaced, as between requests
                     self.flush()
                 except DatabaseError:  # a lost connection; the next round reconnects
-                    logger.exception("AUDIT flush failed")
+                    logging_failure_report(kind="audit_flush", log=logger, message="AUDIT flush failed")
         finally:
             connections.close_all()  # this thread's own connections
 
 
-def _record_failure(count: int, exc: Exception) -> None:
-    """Leave an ERROR row saying so, if the database takes it (when it is down, the log line above is all)."""
+def _replace(row: ActivityLog, exc: Exception) -> None:
+    """Write an ERROR row in place of an AUDIT row the database refused: who, when and what became of it."""
+    logging_failure_report(  # the row below says so: the report is the log line alone
+        kind="audit_refused", log=logger, row=False, message=f"The database refused an AUDIT row: {type(exc).__name__}"
+    )
     try:
         ActivityLog.objects.create(
-            timestamp=timezone.now(),
-            category=ActivityLog.Category.ERROR,
-            event="log_write_failed",
-            message=f"Could not write {count} AUDIT row(s), kept for a retry: {type(exc).__name__}",
-        )
-    except DatabaseError:
-        logger.exception("could not write the ERROR row either")
+            timestamp=row.timestamp, category=ActivityLog.Category.ERROR, event="log_write_failed",
+            message=f"Could not write the AUDIT row ({row.event}): {type(exc).__name__}; replaced by this one",
+            user_id=row.user_id, session_id=row.session_id, status_code=row.status_code, ip=row.ip,
+            duration_ms=row.duration_ms,
+        )  # fmt: skip
+    except DatabaseError as again:
+        logger.error("could not write the ERROR row in place of a refused AUDIT row: %s", type(again).__name__)
 
 
 audit_buffer = AuditBuffer()

@@ -31,24 +31,34 @@ class ActivitySettings:
     PRUNE_PAUSE_SECONDS: float = 0.05  # between batches, so that requests get the write lock
     USER_AGENT_MAX_LENGTH: int = 256
     PATH_MAX_LENGTH: int = 512
+    # A query parameter whose name contains one of these (case, "-", "_" and "." aside) is redacted, whatever its
+    # value: access_token (RFC 6750), id_token, client_secret, X-Api-Key, pwd... Values shaped like a token or a
+    # long secret are redacted under any name (activity/scrub.py). EXTRA_ adds names without repeating these.
     SENSITIVE_QUERY_PARAMS: tuple[str, ...] = (
         "token",
         "access",
         "refresh",
-        "password",
-        "passwd",
+        "pass",
+        "pwd",
         "secret",
         "key",
-        "api_key",
         "code",
-        "signature",
+        "sig",
         "auth",
-        "authorization",
         "session",
-        "sessionid",
-        "csrftoken",
+        "sid",
+        "csrf",
+        "cookie",
         "jwt",
+        "bearer",
+        "credential",
+        "otp",
+        "nonce",
+        "ticket",
+        "assertion",
+        "private",
     )
+    EXTRA_SENSITIVE_QUERY_PARAMS: tuple[str, ...] = ()  # from LOG_REDACT_PARAMS
 
 
 @functools.cache

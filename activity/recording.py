@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from .buffer import audit_buffer
 from .conf import activity_settings
+from .failures import logging_failure_report
 from .models import ActivityLog
 from .request_info import request_ip, request_path
+from .scrub import text_scrub
 from .tracking import TrackedRequest
 
 logger = logging.getLogger(__name__)
@@ -32,42 +34,44 @@ def activity_record(
 ) -> ActivityLog | None:
     """Write one log row and the same line to the log file. A database failure becomes an ERROR row, not a raise.
 
-    Only what identifies the request is kept: never a body, a token, a cookie or an Authorization header.
+    Only what identifies the request is kept: never a body, a token, a cookie or an Authorization header. Every
+    text is scrubbed (activity/scrub.py) before the row is saved or queued: storable by any backend (no NUL), one
+    line in the log file (no CR, LF or ESC), no token-shaped value.
     """
     now = now or timezone.now()
     row = ActivityLog(
         timestamp=now,
         category=category,
-        event=event,
-        message=message[:500],
+        event=text_scrub(event, limit=40),
+        message=text_scrub(message, limit=500),
         user_id=user.pk if user is not None else user_id,
-        username=user.get_username() if user is not None else "",
+        username=text_scrub(user.get_username(), limit=150) if user is not None else "",
         session_id=session_id,
         status_code=status_code,
         duration_ms=duration_ms,
     )
     if request is not None:
-        row.method = (request.method or "")[:10]
+        row.method = text_scrub(request.method or "", limit=10)
         row.path = request_path(request)
         row.ip = request_ip(request)
-        row.user_agent = request.META.get("HTTP_USER_AGENT", "")[: activity_settings().USER_AGENT_MAX_LENGTH]
+        row.user_agent = text_scrub(
+            request.META.get("HTTP_USER_AGENT", ""), limit=activity_settings().USER_AGENT_MAX_LENGTH
+        )
     level = logging.ERROR if category == Category.ERROR else logging.INFO
     logger.log(
         level, "%s %s %s user=%s session=%s ip=%s status=%s",
-        category, event, message, row.user_id, session_id, row.ip, status_code,
+        category, row.event, row.message, row.user_id, session_id, row.ip, status_code,
     )  # fmt: skip
     if category == Category.AUDIT:
         audit_buffer.add(row)  # one per tracked request: batched, and a failed batch is kept; see buffer.py
         return row
     try:
         row.save(force_insert=True)
-    except DatabaseError as exc:
-        logger.exception("could not write the activity row %s/%s", category, event)
-        if category != Category.ERROR:  # one level only: if the database is down, this fails too (and is logged)
-            activity_record(
-                category=Category.ERROR, event="log_write_failed", now=now,
-                message=f"Could not write the {category} row ({event}): {type(exc).__name__}",
-            )  # fmt: skip
+    except DatabaseError as exc:  # reported at a bounded rate: a client may cause this at will (failed logins)
+        logging_failure_report(
+            kind=f"{category}_row", log=logger,
+            message=f"Could not write the {category} row ({row.event}): {type(exc).__name__}",
+        )  # fmt: skip
         return None
     return row
 

@@ -7,8 +7,7 @@ from django.http import HttpRequest
 from rest_framework.throttling import BaseThrottle
 
 from .conf import activity_settings
-
-REDACTED = "[redacted]"
+from .scrub import REDACTED, name_is_sensitive, text_redact, text_scrub
 
 
 def request_ip(request: HttpRequest) -> str | None:
@@ -21,12 +20,18 @@ def request_ip(request: HttpRequest) -> str | None:
 
 
 def request_path(request: HttpRequest) -> str:
-    """Return the path with its query string, sensitive parameters redacted, truncated to fit a row."""
+    """Return the path with its query string, secrets redacted, control characters escaped, cut to fit a row.
+
+    A query parameter is redacted by its name (SENSITIVE_QUERY_PARAMS) or by its value (activity/scrub.py).
+    """
     conf = activity_settings()
-    path = request.path
+    path = text_scrub(request.path)
     query = request.META.get("QUERY_STRING", "")
     if query:
-        sensitive = set(conf.SENSITIVE_QUERY_PARAMS)
-        pairs = [(k, REDACTED if k.lower() in sensitive else v) for k, v in parse_qsl(query, keep_blank_values=True)]
-        path = f"{path}?{urlencode(pairs, safe='[]')}"
+        sensitive = conf.SENSITIVE_QUERY_PARAMS + conf.EXTRA_SENSITIVE_QUERY_PARAMS
+        pairs = [
+            (text_redact(k), REDACTED if name_is_sensitive(k, sensitive) else text_redact(v))
+            for k, v in parse_qsl(query, keep_blank_values=True)
+        ]
+        path = f"{path}?{urlencode(pairs, safe='[]')}"  # percent-encoded: no control character survives
     return path[: conf.PATH_MAX_LENGTH]

@@ -153,6 +153,8 @@ ACTIVITY = {
     "AUDIT_FLUSH_INTERVAL_SECONDS": env.float("AUDIT_FLUSH_INTERVAL_SECONDS", default=0.1),
     "RETENTION_DAYS": env.int("ACTIVITY_LOG_RETENTION_DAYS", default=90),
     "EXCLUDED_PATHS": tuple(p.strip() for p in env.list("ACTIVITY_EXCLUDED_PATHS", default=[]) if p.strip()),
+    # More query-parameter names to redact in logs, beside the built-in list (activity/conf.py).
+    "EXTRA_SENSITIVE_QUERY_PARAMS": tuple(p.strip() for p in env.list("LOG_REDACT_PARAMS", default=[]) if p.strip()),
 }
 
 SIMPLE_JWT = {
@@ -209,12 +211,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Control characters escaped, tokens redacted, tracebacks indented: no client can forge a line.
+        "plain": {
+            "()": "activity.log_format.ScrubbingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         "file": {
-            "class": "logging.handlers.RotatingFileHandler",
+            "class": "ndfstudio.log_files.SharedRotatingFileHandler",  # several workers, one correct rotation
             "filename": LOG_DIR / "ndfstudio.log",
             "maxBytes": 5 * 1024 * 1024,
             "backupCount": 5,
@@ -227,6 +233,6 @@ LOGGING = {
         # Django's request logger prints no headers or bodies, but keep it at warnings.
         "django.request": {"level": "WARNING"},
         # One line per tracked request belongs in the file, not on the console beside the access log.
-        "activity.services": {"handlers": ["file"], "propagate": False},
+        "activity.recording": {"handlers": ["file"], "propagate": False},
     },
 }

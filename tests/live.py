@@ -350,6 +350,8 @@ def start_server(
         worker_class,
         "--graceful-timeout",
         "2",
+        "--config",
+        "python:ndfstudio.gunicorn_conf",  # the access log of `make run`
         *extra_args,
     ]
     with open(log_path, "wb") as out:

@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.utils import timezone
 
 from activity.buffer import AuditBuffer, audit_buffer
@@ -80,6 +80,52 @@ def test_a_failed_batch_is_kept_and_retried(batched, monkeypatch):
     buffer.add(row(2))
     assert buffer.flush() == 2
     assert ActivityLog.objects.filter(category="AUDIT").count() == 2
+
+
+def refusing(real, bad="poison"):
+    """A bulk_create that refuses any batch holding a row whose message contains `bad`, as PostgreSQL does NUL."""
+
+    def bulk_create(rows, *args, **kwargs):
+        if any(bad in r.message for r in rows):
+            raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+        return real(rows, *args, **kwargs)
+
+    return bulk_create
+
+
+def test_a_bad_row_never_holds_back_good_ones(batched, monkeypatch):
+    buffer = new_buffer(batched)
+    monkeypatch.setattr(ActivityLog.objects, "bulk_create", refusing(ActivityLog.objects.bulk_create))
+    for n in range(4):
+        buffer.add(row(n))
+    buffer.add(ActivityLog(timestamp=timezone.now(), category="AUDIT", event="api_request", message="poison"))
+    for n in range(4, 8):
+        buffer.add(row(n))
+    assert buffer.flush() == 8
+    assert sorted(ActivityLog.objects.filter(category="AUDIT").values_list("message", flat=True)) == [
+        f"m{n}" for n in range(8)
+    ]
+    # the row that cannot be written at all is replaced by one ERROR row saying so (and nothing is kept to retry)
+    assert list(ActivityLog.objects.filter(category="ERROR").values_list("event", "message")) == [
+        ("log_write_failed", "Could not write the AUDIT row (api_request): DataError; replaced by this one")
+    ]
+    assert buffer.flush() == 0
+
+
+def test_failures_of_the_logging_path_cannot_flood_the_table_or_the_file(batched, monkeypatch, caplog):
+    buffer = new_buffer(batched)
+
+    def down(rows):
+        raise OperationalError("database is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ActivityLog.objects, "bulk_create", down)
+        buffer.add(row(1))
+        for _ in range(50):  # 5 s of retries at 0.1 s
+            assert buffer.flush() == 0
+    assert ActivityLog.objects.filter(category="ERROR").count() == 1
+    assert len([r for r in caplog.records if r.name == "activity.buffer"]) == 1
+    assert caplog.records[-1].exc_info is not None  # the first one keeps its traceback
 
 
 def test_reading_the_log_flushes_this_process(batched, settings, user, login, client_with):
