@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import clock, prepared
+from accounts import clock, login_counters, prepared
 from activity import buffer, retention
 
 PASSWORD = "correct horse battery staple"
@@ -46,7 +46,7 @@ def legacy_token(user, *, token_type="access", **claims) -> str:  # noqa: S107 (
 @pytest.fixture(autouse=True)
 def _clean_state():
     cache.clear()
-    for module in (clock, prepared, buffer, retention):
+    for module in (clock, login_counters, prepared, buffer, retention):
         module.reset()  # what each process keeps for itself
     yield
     cache.clear()

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 
 from activity.admin import ReadOnlyModelAdmin
 
+from .admin_login import ThrottledAdminLoginForm
 from .models import LoginSession
 from .sessions import session_end
 
@@ -27,3 +28,7 @@ class LoginSessionAdmin(ReadOnlyModelAdmin):
 
     def has_revoke_permission(self, request):
         return request.user.is_staff and request.user.has_perm("accounts.view_loginsession")
+
+
+# Admin sign-ins go through the API login's throttles and leave SECURITY rows (accounts/admin_login.py).
+admin.site.login_form = ThrottledAdminLoginForm
