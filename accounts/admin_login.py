@@ -26,7 +26,8 @@ class ThrottledAdminLoginForm(AdminAuthenticationForm):
             attempt = login_attempt_reserve(request=self.request, username=username)
         except Throttled as exc:
             seconds = math.ceil(exc.wait or 0)
-            raise ValidationError(self.error_messages["throttled"], code="throttled", params={"seconds": seconds})
+            params = {"seconds": seconds}
+            raise ValidationError(self.error_messages["throttled"], code="throttled", params=params) from None
         try:
             cleaned = super().clean()  # authenticate(), then staff and active only
         except ValidationError:

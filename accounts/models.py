@@ -50,3 +50,6 @@ class LoginFailureCounter(models.Model):
     key = models.CharField(max_length=100, primary_key=True)
     count = models.IntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key} {self.count}"

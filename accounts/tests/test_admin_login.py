@@ -9,8 +9,11 @@ from conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+PATH = "/admin/login/?next=%2Fadmin%2F"
+
+
 def admin_login(client, username, password):
-    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
+    return client.post(PATH, {"username": username, "password": password})
 
 
 def signed_in(client):
@@ -32,12 +35,12 @@ def test_sixty_wrong_passwords_then_the_right_one_is_refused(root, frozen):
     assert not signed_in(client)
     rows = ActivityLog.objects.filter(event="login_failed")
     assert rows.count() == 5
-    assert set(rows.values_list("category", "user_id", "path")) == {("SECURITY", root.pk, "/admin/login/?next=%2Fadmin%2F")}
+    assert set(rows.values_list("category", "user_id", "path")) == {("SECURITY", root.pk, PATH)}
     frozen.shift(61)
     assert admin_login(client, "root", PASSWORD).status_code == 302
     assert signed_in(client)
     row = ActivityLog.objects.get(event="admin_login_succeeded")
-    assert (row.category, row.user_id, row.path) == ("SECURITY", root.pk, "/admin/login/?next=%2Fadmin%2F")
+    assert (row.category, row.user_id, row.path) == ("SECURITY", root.pk, PATH)
 
 
 def test_admin_and_api_failures_share_one_count(root, api, frozen):
