@@ -10,6 +10,7 @@ from django.utils import timezone
 from activity.admin import ReadOnlyModelAdmin
 
 from .clock import session_clock_read
+from .forms import ThrottledAdminLoginForm
 from .models import LoginSession
 from .sessions import session_end, sessions_end_all
 
@@ -82,3 +83,6 @@ class SessionsUserAdmin(UserAdmin):
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, SessionsUserAdmin)
+
+# Admin sign-ins go through the API login's throttles and leave SECURITY rows (accounts/forms.py).
+admin.site.login_form = ThrottledAdminLoginForm

@@ -27,3 +27,11 @@ class ServiceUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = _("The service is temporarily unavailable; try again shortly.")
     default_code = "service_unavailable"
+
+
+class InvalidField(APIException):
+    """A request field of the wrong kind: 400, the detail naming the field."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("Invalid input.")
+    default_code = "invalid"

@@ -43,3 +43,18 @@ class LoginSession(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginFailureCounter(models.Model):
+    """Failed (or in-flight) logins of one throttle bucket in one fixed window, when Redis cannot count them.
+
+    Written only with one atomic upsert per attempt (accounts/login_counters.py), never on the request path of an
+    authenticated user. `key` holds a keyed hash, never a typed username.
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key} {self.count}"

@@ -184,8 +184,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "ndfstudio.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         # Failed logins only; successful ones never count.
+        # Failures are counted per source, per username from one source, and per username across sources
+        # (accounts/throttling.py): the owner still signs in from a source that has not failed.
         "login_username": env.str("LOGIN_FAILURES_PER_USERNAME", default="5/min"),
         "login_ip": env.str("LOGIN_FAILURES_PER_IP", default="30/min"),
+        "login_username_all_sources": env.str("LOGIN_FAILURES_PER_USERNAME_ALL_SOURCES", default="20/min"),
     },
     # 0: trust REMOTE_ADDR only, so a client cannot dodge throttles with a forged X-Forwarded-For.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),

@@ -1,12 +1,19 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.forms import ThrottledLoginForm
+
 from . import views
+
+BROWSABLE_LOGIN = {"template_name": "rest_framework/login.html", "authentication_form": ThrottledLoginForm}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api-auth/", include("rest_framework.urls")),  # the browsable API's sign-in: a login session too
+    # The browsable API's sign-in: throttled like the API login, and a login session too.
+    path("api-auth/login/", LoginView.as_view(**BROWSABLE_LOGIN), name="browsable-login"),
+    path("api-auth/", include("rest_framework.urls")),
     path("", include("accounts.urls")),
     path("", include("activity.urls")),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

@@ -15,7 +15,7 @@ from ..cookies import refresh_cookie_delete, refresh_cookie_read, refresh_cookie
 from ..models import LoginSession
 from ..serializers import LoginSerializer, LogoutAllSerializer, RefreshSerializer
 from ..sessions import session_end, session_for_token, session_refresh, sessions_end_all
-from ..throttling import LoginIPThrottle, LoginUsernameThrottle, login_failure_record
+from ..throttling import login_attempt_reserve, login_failure_record, login_username
 from ..tokens import SessionRefreshToken
 
 
@@ -37,23 +37,20 @@ class TokenEndpoint(GenericAPIView):
 class LoginView(TokenEndpoint):
     """Start a login session: return its access and refresh tokens (the refresh one also as a cookie)."""
 
-    throttle_classes = (LoginIPThrottle, LoginUsernameThrottle)
     serializer_class = LoginSerializer
-
-    def get_throttles(self):
-        # The same instances that allowed the request must count its failure.
-        if not hasattr(self, "_throttles"):
-            self._throttles = super().get_throttles()
-        return self._throttles
 
     @extend_schema(responses={200: LoginSerializer, 401: OpenApiResponse(description="no_active_account")})
     def post(self, request):
+        username = login_username(request.data)
+        attempt = login_attempt_reserve(request=request, username=username)  # counted before the password is checked
         serializer = self.get_serializer(data=request.data)
         try:
             serializer.is_valid(raise_exception=True)
         except AuthenticationFailed:
-            login_failure_record(request=request, throttles=self.get_throttles())
+            login_failure_record(request=request, username=username, attempt=attempt)
             raise
+        finally:
+            attempt.release()  # unless it failed: a success or a malformed request never counts
         response = Response(serializer.validated_data)
         refresh_cookie_set(response, serializer.refresh_token)
         return response
