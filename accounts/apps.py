@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import checks, schema  # noqa: F401  (registers the checks and the OpenAPI scheme)
+        from . import checks, receivers, schema  # noqa: F401  (registers the checks, receivers, OpenAPI scheme)
