@@ -4,12 +4,15 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import jwt
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from ndfstudio.secret_key import secret_key_load
+from tests.live import server_env, sqlite_url, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +25,18 @@ class TestSecretKeyLoad:
         assert path.read_text().strip() == key
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert secret_key_load(path) == key
+
+    def test_processes_starting_together_agree_on_one_key(self, tmp_path):
+        # Every gunicorn worker imports the settings at once on a first run: one key wins, all read it.
+        path = tmp_path / "secret_key"
+        code = f"from ndfstudio.secret_key import secret_key_load; print(secret_key_load({str(path)!r}))"
+        racers = [
+            subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)  # noqa: S603
+            for _ in range(8)
+        ]
+        keys = {racer.communicate(timeout=60)[0].strip() for racer in racers}
+        assert keys == {path.read_text().strip()}
+        assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no draft left behind
 
     def test_random_per_install(self, tmp_path):
         assert secret_key_load(tmp_path / "a") != secret_key_load(tmp_path / "b")
@@ -79,3 +94,20 @@ def test_check_deploy_says_where_the_key_comes_from(tmp_path):
     result = run_django(code, tmp_path=tmp_path, SECRET_KEY_FILE=str(path))
     assert "accounts.W006" in result.stderr
     assert str(path) in result.stderr
+
+
+@pytest.mark.live
+def test_a_default_install_refuses_tokens_forged_with_the_old_repository_key(tmp_path):
+    # The key every install used to fall back on, public in the repository's history.
+    old_key = "django-insecure-ndfstudio-development-key-change-me-0123456789"
+    key_file = tmp_path / "secret_key"
+    env = server_env(DATABASE_URL=sqlite_url(tmp_path / "db.sqlite3"), SECRET_KEY="", SECRET_KEY_FILE=str(key_file))
+    with start_server(env, users={"alice": "pw-alice-123"}, workers=2) as server:
+        now = int(time.time())
+        forged = {"token_type": "access", "sub": "1", "aud": "ndfstudio", "jti": "x", "iat": now, "exp": now + 10**8}
+        reply = server.call("GET", "/api/auth/me", token=jwt.encode(forged, old_key, algorithm="HS256"))
+        assert (reply.status, reply.code) == (401, "token_not_valid")
+        # Both workers sign and verify with the one generated key: every request of a session is accepted.
+        access = server.login("alice", "pw-alice-123")["access"]
+        assert all(server.call("GET", "/api/auth/me", token=access).status == 200 for _ in range(10))
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
