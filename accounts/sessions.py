@@ -192,7 +192,7 @@ def sessions_end_for_user(*, user, reason: str, now: datetime | None = None) -> 
     what = {
         EndReason.PASSWORD_CHANGED: "Password of user {} changed",
         EndReason.USER_DEACTIVATED: "User {} deactivated",
-    }  # noqa: E501
+    }
     activity_record(
         category=SECURITY, event=reason, message=f"{what[reason].format(user.pk)}; {ended} session(s) ended",
         user=user, now=now,
