@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import checks, django_sessions, schema  # noqa: F401  (checks, sign-in receivers, the OpenAPI scheme)
+        from . import checks, django_sessions, receivers, schema  # noqa: F401  (checks, signal receivers, OpenAPI)

@@ -2,31 +2,24 @@
 
 import logging
 
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils import timezone
 from rest_framework import exceptions
-from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
 
-from activity.models import ActivityLog
-from activity.recording import activity_record
 from activity.tracking import request_accepted
 
 from .clock import CACHE_ERRORS, session_clock_record
 from .conf import accounts_settings
 from .exceptions import ServiceUnavailable, TokenExpired
+from .legacy import legacy_user_for_token
 from .models import LoginSession
+from .rejections import token_rejection_record
 from .sessions import session_check, session_for_token
 from .tokens import SESSION_CLAIM, SessionAccessToken
 
 logger = logging.getLogger(__name__)
-
-SECURITY_EVENTS = {
-    "token_inactive": "Token rejected due to user inactivity",
-    "session_ended": "Token rejected: its session has ended",
-    "token_not_valid": "Invalid token rejected",
-}
 
 
 class InactivityJWTAuthentication(JWTAuthentication):
@@ -41,7 +34,7 @@ class InactivityJWTAuthentication(JWTAuthentication):
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed as exc:
-            rejection_record(request=request, exc=exc)
+            token_rejection_record(request=request, exc=exc, kind="access")
             raise
         except (DatabaseError, *CACHE_ERRORS):
             # Fail closed: a session that cannot be checked is not waved through.
@@ -51,6 +44,11 @@ class InactivityJWTAuthentication(JWTAuthentication):
     def get_raw_token(self, header):
         if len(header) > accounts_settings().MAX_AUTHORIZATION_HEADER_BYTES:
             raise InvalidToken("Authorization header is too long")
+        # The scheme is case-insensitive (RFC 7235, 2.1): "bearer" is ours as much as "Bearer".
+        parts = header.split(None, 1)
+        canonical = {kind.lower(): kind for kind in AUTH_HEADER_TYPE_BYTES}.get(parts[0].lower()) if parts else None
+        if canonical is not None:
+            header = b" ".join([canonical, *parts[1:]])
         try:
             return super().get_raw_token(header)
         except exceptions.AuthenticationFailed as exc:
@@ -67,7 +65,7 @@ class InactivityJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token):
         now = timezone.now()
         if SESSION_CLAIM not in validated_token:
-            user = self.get_legacy_user(validated_token)
+            user = legacy_user_for_token(validated_token, now=now)
             request_accepted(self.request, user=user, session_id=None, at=now)
             return user
         session = session_for_token(token=validated_token)
@@ -76,36 +74,6 @@ class InactivityJWTAuthentication(JWTAuthentication):
         if request_accepted(self.request, user=session.user, session_id=str(session.pk), at=now):
             session_clock_record(session_id=str(session.pk), at=now)
         return session.user
-
-    def get_legacy_user(self, validated_token):
-        """A token from before login sessions existed: accepted until its own `exp` if so configured."""
-        if not accounts_settings().ACCEPT_LEGACY_TOKENS:
-            raise InvalidToken("Token has no session")
-        try:
-            return super().get_user(validated_token)
-        except exceptions.AuthenticationFailed as exc:
-            raise InvalidToken(exc.detail["detail"]) from None
-        except (ValueError, TypeError, ValidationError):
-            raise InvalidToken("Token contained no recognizable user identification") from None
-
-
-def rejection_record(*, request, exc) -> None:
-    """Leave a SECURITY row for a rejected credential (an expired one is the normal end of a token: no row)."""
-    code = exc.detail.get("code") if isinstance(exc.detail, dict) else None
-    message = SECURITY_EVENTS.get(code)
-    if message is None:
-        return
-    session = getattr(exc, "session", None)
-    activity_record(
-        category=ActivityLog.Category.SECURITY,
-        event=code,
-        message=f"{message}: {exc.detail['detail']}" if code == "token_not_valid" else message,
-        request=request,
-        user=session.user if session is not None and LoginSession.user.is_cached(session) else None,
-        user_id=session.user_id if session else None,
-        session_id=str(session.pk) if session else None,
-        status_code=exc.status_code,
-    )
 
 
 def request_login_session(request) -> LoginSession | None:

@@ -1,5 +1,6 @@
 """System checks that warn about contradictory or unsafe configuration."""
 
+from django.conf import settings
 from django.core.checks import Warning, register
 from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
 
@@ -55,6 +56,21 @@ def check_signing_key(app_configs, **kwargs):
                 "with it can be brute-forced (RFC 7518, 3.2).",
                 hint="Use a random key of 32 bytes or more: secrets.token_urlsafe(48) makes one.",
                 id="accounts.W005",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def check_secret_key_source(app_configs, **kwargs):
+    if getattr(settings, "SECRET_KEY_FROM_FILE", False):
+        return [
+            Warning(
+                f"SECRET_KEY is not set: this install signs with the random key it generated on its first run, kept "
+                f"in {settings.SECRET_KEY_FILE}. Every server process must read the same file; losing it signs "
+                "everyone out.",
+                hint="Set SECRET_KEY (secrets.token_urlsafe(48)) in the environment of every server process.",
+                id="accounts.W006",
             )
         ]
     return []

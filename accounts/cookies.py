@@ -22,6 +22,17 @@ def refresh_cookie_set(response, refresh) -> None:
     )
 
 
+def refresh_cookie_only(request, *, asked: bool = False, from_cookie: bool = False) -> bool:
+    """Return whether the refresh token goes to this client only as the cookie, never in the JSON body.
+
+    So it does for browsers, where a script injected into the page could read a body but not an HttpOnly cookie:
+    a request that refreshes with the cookie, one that asks (the web UI's sign-in sends `refresh_cookie_only`), and
+    any request carrying Fetch Metadata (`Sec-Fetch-Site`), which browsers send and page scripts cannot remove.
+    API clients send none of these and get it in the body, as the contract says.
+    """
+    return asked or from_cookie or "HTTP_SEC_FETCH_SITE" in request.META
+
+
 def refresh_cookie_delete(response) -> None:
     conf = accounts_settings()
     response.delete_cookie(conf.REFRESH_COOKIE_NAME, path=conf.REFRESH_COOKIE_PATH, samesite="Strict")

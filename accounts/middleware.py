@@ -6,8 +6,8 @@ from django.contrib import auth
 from django.http import HttpResponseRedirect, JsonResponse
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from .authentication import rejection_record
 from .django_sessions import django_session_user
+from .rejections import token_rejection_record
 
 # The web UI's words for why a sign-in ended (its login page reads ?reason=), by rejection code.
 REASONS = {"token_inactive": "inactive", "token_expired": "expired", "session_ended": "ended"}
@@ -26,7 +26,7 @@ class LoginSessionMiddleware:
         try:
             session = django_session_user(request)
         except InvalidToken as exc:
-            rejection_record(request=request, exc=exc)
+            token_rejection_record(request=request, exc=exc, kind="cookie")
             auth.logout(request)
             return self.rejected(request, exc)
         if session is not None:

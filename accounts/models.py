@@ -13,6 +13,8 @@ class LoginSession(models.Model):
         INACTIVE = "inactive", "Inactive"
         EXPIRED = "expired", "Reached its maximum age"
         REUSE = "reuse", "Refresh token reuse"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        USER_DEACTIVATED = "user_deactivated", "User deactivated"
 
     class Kind(models.TextChoices):
         TOKEN = "token", "Bearer tokens"
@@ -26,7 +28,7 @@ class LoginSession(models.Model):
     # When the session was last active, as far as the database knows: see accounts/clock.py.
     last_activity = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.CharField(max_length=10, choices=EndReason.choices, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=256, blank=True)
     # The jti of the only refresh token of this session that may still be used; any other one is reuse.
@@ -58,3 +60,28 @@ class LoginFailureCounter(models.Model):
 
     def __str__(self):
         return f"{self.key} {self.count}"
+
+
+class LegacyTokenCutoff(models.Model):
+    """Tokens without a session (from before login sessions) issued at or before `at` are refused: their user
+    signed out, changed password or was deactivated then. Read only on the legacy path, never per sid request."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="legacy_token_cutoff"
+    )
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class LegacyRefreshUse(models.Model):
+    """A legacy refresh token already exchanged (by its jti), kept until it would be too old to be accepted anyway:
+    a second use is refused and ends the session the first one started."""
+
+    jti = models.CharField(max_length=255, primary_key=True)
+    session = models.ForeignKey(LoginSession, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.jti

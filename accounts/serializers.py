@@ -16,12 +16,19 @@ from .sessions import session_start
 class LoginSerializer(TokenObtainSerializer):
     """Check the credentials (SimpleJWT's way) and start a login session."""
 
+    refresh_cookie_only = serializers.BooleanField(
+        write_only=True,
+        default=False,
+        help_text="Browsers: return the refresh token only as the HttpOnly cookie, never in the body (the web UI "
+        "sends true; any request with Fetch Metadata headers is treated so anyway).",
+    )
     access = serializers.CharField(read_only=True)
-    refresh = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True, help_text="Absent for browsers: they get it only as the cookie.")
     session_id = serializers.UUIDField(read_only=True)
 
     def validate(self, attrs):
         super().validate(attrs)  # raises AuthenticationFailed with code no_active_account
+        self.refresh_cookie_only = attrs.get("refresh_cookie_only", False)
         session, refresh, access = session_start(user=self.user, request=self.context["request"])
         self.refresh_token = refresh  # for the view's refresh cookie
         return {"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)}

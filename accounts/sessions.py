@@ -6,9 +6,7 @@ When a session goes idle, and who records its activity, is accounts/clock.py's.
 import uuid
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import update_last_login
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
@@ -21,6 +19,7 @@ from activity.request_info import request_ip
 from .clock import session_clock_idle_for, session_clock_start
 from .conf import accounts_settings
 from .exceptions import SessionEnded, TokenExpired, TokenInactive
+from .legacy import LegacyRefreshReused, legacy_refresh_use, legacy_tokens_cut, legacy_user_for_token
 from .models import LoginSession
 from .prepared import session_with_user
 from .tokens import SESSION_CLAIM, SessionRefreshToken, token_pair_for_session
@@ -77,7 +76,7 @@ def session_for_token(*, token) -> LoginSession:
     session = session_with_user(pk)
     if session is None or str(session.user_id) != str(token.get(simplejwt.api_settings.USER_ID_CLAIM)):
         raise InvalidToken("Token names an unknown session")
-    if not session.user.is_active:
+    if not session.user.is_active and session.ended_at is None:  # deactivating ends the sessions, unless bulk
         raise _rejection(InvalidToken, session=session, detail="User is inactive")
     return session
 
@@ -185,14 +184,35 @@ def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | N
 
 
 def _legacy_refresh(token, *, request: HttpRequest, now: datetime):
-    """A refresh token from before login sessions existed starts one, so an upgrade logs nobody out."""
-    if not accounts_settings().ACCEPT_LEGACY_TOKENS:
-        raise InvalidToken("Token has no session")
+    """A refresh token from before login sessions existed starts one, once (accounts/legacy.py)."""
+    user = legacy_user_for_token(token, now=now)
     try:
-        lookup = {simplejwt.api_settings.USER_ID_FIELD: str(token[simplejwt.api_settings.USER_ID_CLAIM])}
-        user = get_user_model().objects.filter(**lookup).first()
-    except (KeyError, ValueError, ValidationError):
-        user = None
-    if user is None or not user.is_active:
-        raise InvalidToken("Token names an unknown or inactive user")
-    return session_start(user=user, request=request, now=now)
+        use = legacy_refresh_use(token, now=now)
+    except LegacyRefreshReused as reuse:
+        # Two holders of one token: end what the first use started, as rotation reuse does.
+        if reuse.session is not None:
+            session_end(session=reuse.session, reason=EndReason.REUSE, request=request, now=now)
+        detail = "Session ended: this refresh token was already used."
+        exc = _rejection(SessionEnded, session=reuse.session, detail=detail)
+        exc.user_id = user.pk
+        raise exc from None
+    session, refresh, access = session_start(user=user, request=request, now=now)
+    use.session = session
+    use.save(update_fields=["session"])
+    return session, refresh, access
+
+
+def sessions_end_for_user(*, user, reason: str, now: datetime | None = None) -> int:
+    """End every open session of `user` and refuse their older legacy tokens; one SECURITY row. Return how many."""
+    now = now or timezone.now()
+    ended = LoginSession.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now, end_reason=reason)
+    legacy_tokens_cut(user_id=user.pk, at=now)
+    what = {
+        EndReason.PASSWORD_CHANGED: "Password of user {} changed",
+        EndReason.USER_DEACTIVATED: "User {} deactivated",
+    }
+    activity_record(
+        category=SECURITY, event=reason, message=f"{what[reason].format(user.pk)}; {ended} session(s) ended",
+        user=user, now=now,
+    )  # fmt: skip
+    return ended

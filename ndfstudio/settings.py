@@ -5,15 +5,19 @@ from pathlib import Path
 
 import environ
 
+from .secret_key import secret_key_load
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only exists so that a fresh clone runs; checks warn when it is used without DEBUG.
-INSECURE_DEFAULT_SECRET_KEY = "django-insecure-ndfstudio-development-key-change-me-0123456789"
-SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
+# Without SECRET_KEY, this install makes its own random key on first run and keeps it, owner-only, in
+# SECRET_KEY_FILE (untracked); no install ever signs with a key from the repository. `check --deploy` says so.
+SECRET_KEY_FILE = Path(env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key")))
+SECRET_KEY_FROM_FILE = not env.str("SECRET_KEY", default="")
+SECRET_KEY = secret_key_load(SECRET_KEY_FILE) if SECRET_KEY_FROM_FILE else env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=False)

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.clock import clock_is_shared
 from accounts.models import LoginSession
+from accounts.views import MeView
 from activity.buffer import audit_buffer
 from activity.models import ActivityLog
 from conftest import assert_rejected, claims_of, forge, legacy_token, me
@@ -90,6 +91,26 @@ class TestInactivity:
         frozen.shift(THRESHOLD - 1)
         assert client.get("/api/auth/session").status_code == 200
 
+    def test_a_request_in_flight_at_the_deadline_keeps_its_session(self, user, login, client_with, frozen, monkeypatch):
+        # Activity counts from the moment a request is accepted, not from when its response is done.
+        access = login()["access"]
+        frozen.shift(THRESHOLD - 0.015)  # accepted 15 ms before the idle deadline ...
+        during = []
+        view = MeView.get
+
+        def slow_view(self, request):
+            monkeypatch.setattr(MeView, "get", view)  # only the first request is slow
+            frozen.shift(0.027)  # ... still running 12 ms after it, when the next request of the session comes
+            during.append(me(client_with(access)))
+            frozen.shift(0.013)  # ... and done after 40 ms
+            return view(self, request)
+
+        monkeypatch.setattr(MeView, "get", slow_view)
+        assert me(client_with(access)).status_code == 200
+        assert during[0].status_code == 200, during[0].content
+        frozen.shift(THRESHOLD - 0.050)  # the second request's activity is what counts now
+        assert me(client_with(access)).status_code == 200
+
     @override_settings(ACCOUNTS={**settings.ACCOUNTS, "INACTIVITY_THRESHOLD": timedelta(seconds=3)})
     def test_threshold_comes_from_settings(self, user, login, client_with, frozen):
         client = client_with(login()["access"])
@@ -162,6 +183,12 @@ class TestInvalidTokens:
         response = api.get("/api/auth/me", HTTP_AUTHORIZATION=header)
         assert_rejected(response, "token_not_valid")
 
+    @pytest.mark.parametrize("scheme", ["bearer", "BEARER", "bEaReR"])
+    def test_the_scheme_is_case_insensitive(self, user, login, api, scheme):
+        # RFC 7235, 2.1: the auth-scheme is a case-insensitive token.
+        response = api.get("/api/auth/me", HTTP_AUTHORIZATION=f"{scheme} {login()['access']}")
+        assert response.status_code == 200, response.content
+
     def test_other_schemes_are_not_ours(self, api):
         response = api.get("/api/auth/me", HTTP_AUTHORIZATION="Basic YWxpY2U6eA==")
         assert response.status_code == 401
@@ -194,8 +221,8 @@ class TestInvalidTokens:
 
     def test_inactive_user(self, user, login, client_with):
         client = client_with(login()["access"])
-        user.is_active = False
-        user.save()
+        # A save ends the sessions (session_ended, test_receivers.py); a bulk update leaves them to this check.
+        type(user).objects.filter(pk=user.pk).update(is_active=False)
         assert_rejected(me(client), "token_not_valid")
 
     def test_invalid_tokens_are_logged_without_the_token(self, valid_claims, client_with):
@@ -215,6 +242,41 @@ class TestLegacyTokens:
         assert not LoginSession.objects.exists()
         frozen.shift(2)
         assert_rejected(me(client), "token_expired")
+
+    def test_legacy_token_lives_no_longer_than_the_token_lifetime_by_its_iat(self, user, client_with, frozen):
+        client = client_with(legacy_token(user, exp=int(datetime(2036, 1, 5, tzinfo=UTC).timestamp())))
+        frozen.shift(60 * 60 - 1)
+        assert me(client).status_code == 200
+        frozen.shift(1)
+        assert_rejected(me(client), "token_expired")
+        assert not ActivityLog.objects.filter(category="SECURITY").exists()  # an expiry, not an attack
+
+    @pytest.mark.parametrize("iat", [None, "yesterday", 4_000_000_000])
+    def test_legacy_token_without_a_sound_iat_is_refused(self, user, client_with, iat):
+        token = (
+            legacy_token(user, iat=iat)
+            if iat is not None
+            else forge({k: v for k, v in claims_of(legacy_token(user)).items() if k != "iat"})
+        )
+        assert_rejected(me(client_with(token)), "token_not_valid")
+
+    @pytest.mark.parametrize("how", ["legacy_logout", "session_logout"])
+    def test_legacy_token_is_refused_after_a_logout_of_its_user(self, user, login, client_with, frozen, how):
+        client = client_with(legacy_token(user))
+        frozen.shift(1)
+        assert me(client).status_code == 200
+        other = client if how == "legacy_logout" else client_with(login()["access"])
+        assert other.post("/api/auth/logout/").status_code == 204
+        frozen.shift(1)
+        assert_rejected(me(client), "session_ended")
+        row = ActivityLog.objects.filter(event="session_ended").get()
+        assert (row.category, row.user_id, row.path) == ("SECURITY", user.pk, "/api/auth/me")
+
+    def test_legacy_logout_of_one_user_leaves_others_alone(self, user, make_user, client_with, frozen):
+        bob = make_user("bob")
+        assert client_with(legacy_token(user)).post("/api/auth/logout/").status_code == 204
+        frozen.shift(1)
+        assert me(client_with(legacy_token(bob))).status_code == 200
 
     def test_expired_legacy_token(self, user, client_with):
         assert_rejected(me(client_with(legacy_token(user, exp=1_000_000_000))), "token_expired")

@@ -28,7 +28,8 @@ class TestRefreshCookie:
         assert response.json()["detail"].startswith("CSRF failed")
         response = browser.post("/api/auth/token/refresh/", {}, format="json", HTTP_X_CSRFTOKEN=csrf)
         assert response.status_code == 200
-        assert browser.cookies["ndf_refresh"].value == response.json()["refresh"]
+        assert "refresh" not in response.json()  # the browser keeps it in the cookie only
+        assert browser.cookies["ndf_refresh"]["httponly"] is True
 
     def test_cookie_logout(self, user):
         browser = APIClient(enforce_csrf_checks=True)

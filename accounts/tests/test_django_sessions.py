@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import LoginSession
 from activity.models import ActivityLog
-from conftest import PASSWORD, assert_rejected
+from conftest import PASSWORD, assert_rejected, legacy_token
 
 pytestmark = pytest.mark.django_db
 
@@ -178,6 +178,13 @@ class TestSignOutEverywhere:
         response = browser.post("/api/auth/logout/all/")
         assert (response.status_code, response.json()) == (200, {"ended": 1})
         assert_rejected(browser.get("/api/auth/me"), "not_authenticated")
+
+    def test_logout_all_ends_the_users_legacy_tokens_too(self, user, login, client_with):
+        old = legacy_token(user)
+        assert client_with(old).get("/api/auth/me").status_code == 200
+        current = client_with(login()["access"])
+        assert current.post("/api/auth/logout/all").json() == {"ended": 1}
+        assert_rejected(client_with(old).get("/api/auth/me"), "session_ended")
 
     def test_needs_a_sign_in(self, api):
         assert_rejected(api.post("/api/auth/logout/all"), "not_authenticated")

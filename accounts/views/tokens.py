@@ -1,6 +1,7 @@
 """The token endpoints: log in, refresh, log out."""
 
 from django.contrib import auth
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
@@ -11,8 +12,10 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from ..authentication import InactivityJWTAuthentication, request_login_session
-from ..cookies import refresh_cookie_delete, refresh_cookie_read, refresh_cookie_set
+from ..cookies import refresh_cookie_delete, refresh_cookie_only, refresh_cookie_read, refresh_cookie_set
+from ..legacy import legacy_tokens_cut
 from ..models import LoginSession
+from ..rejections import token_rejection_record
 from ..serializers import LoginSerializer, LogoutAllSerializer, RefreshSerializer
 from ..sessions import session_end, session_for_token, session_refresh, sessions_end_all
 from ..throttling import login_attempt_reserve, login_failure_record, login_username
@@ -51,7 +54,10 @@ class LoginView(TokenEndpoint):
             raise
         finally:
             attempt.release()  # unless it failed: a success or a malformed request never counts
-        response = Response(serializer.validated_data)
+        data = dict(serializer.validated_data)
+        if refresh_cookie_only(request, asked=serializer.refresh_cookie_only):
+            del data["refresh"]
+        response = Response(data)
         refresh_cookie_set(response, serializer.refresh_token)
         return response
 
@@ -64,11 +70,21 @@ class RefreshView(TokenEndpoint):
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        raw = serializer.validated_data.get("refresh") or refresh_cookie_read(request)
+        raw = serializer.validated_data.get("refresh")
+        from_cookie = not raw
+        if from_cookie:
+            raw = refresh_cookie_read(request)
         if not raw:
             raise InvalidToken("No refresh token: send it as `refresh` or in the refresh cookie")
-        session, refresh, access = session_refresh(raw_refresh=raw, request=request)
-        response = Response({"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)})
+        try:
+            session, refresh, access = session_refresh(raw_refresh=raw, request=request)
+        except AuthenticationFailed as exc:  # forged, wrong type, ended...: traced like a refused access token
+            token_rejection_record(request=request, exc=exc, kind="refresh")
+            raise
+        data = {"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)}
+        if refresh_cookie_only(request, from_cookie=from_cookie):
+            del data["refresh"]
+        response = Response(data)
         refresh_cookie_set(response, refresh)
         return response
 
@@ -80,9 +96,10 @@ class LogoutView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
-        session = None
+        session, user_id = None, None
         if request.user.is_authenticated:
-            session = request_login_session(request)  # None for a legacy token: nothing to end
+            session = request_login_session(request)  # None for a legacy token
+            user_id = request.user.pk  # a legacy token has no session: its user's legacy tokens end instead
             if request.auth is None:
                 auth.logout(request._request)  # the Django session goes with its login session
         else:
@@ -95,6 +112,9 @@ class LogoutView(APIView):
                 session = None  # a dead cookie: nothing to end, but still clear it
         if session is not None:
             session_end(session=session, reason=LoginSession.EndReason.LOGOUT, request=request)
+            user_id = session.user_id
+        if user_id is not None:  # a sign-out also ends every legacy token of the user (accounts/legacy.py)
+            legacy_tokens_cut(user_id=user_id, at=timezone.now())
         response = Response(status=status.HTTP_204_NO_CONTENT)
         refresh_cookie_delete(response)
         return response
@@ -106,6 +126,7 @@ class LogoutAllView(APIView):
     @extend_schema(request=None, responses={200: LogoutAllSerializer})
     def post(self, request):
         ended = sessions_end_all(user=request.user, reason=LoginSession.EndReason.LOGOUT, request=request)
+        legacy_tokens_cut(user_id=request.user.pk, at=timezone.now())  # and every token from before sessions
         response = Response({"ended": ended})
         if request.auth is None:
             auth.logout(request._request)

@@ -45,7 +45,8 @@ async function signIn(event) {
   }
   submit.disabled = true;
   submit.textContent = "Signing in…";
-  const answer = await send("POST", PATHS.login, { json: { username, password } });
+  // refresh_cookie_only: the refresh token stays in its HttpOnly cookie, out of reach of any script on the page.
+  const answer = await send("POST", PATHS.login, { json: { username, password, refresh_cookie_only: true } });
   if (answer.status === 200) {
     sync.post({ type: "signed_in" });
     window.location.replace("/");

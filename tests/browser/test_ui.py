@@ -65,6 +65,23 @@ def test_sign_in_shows_the_dashboard_and_last_activity(servers, new_context, sho
     shot(page, "dashboard")
 
 
+def test_no_script_on_the_page_ever_sees_the_refresh_token(servers, new_context):
+    # The refresh token lives in the HttpOnly cookie only: neither sign-in nor silent refresh puts it in a body.
+    server = servers["calm"]
+    page = new_context().new_page()
+    bodies = []
+    page.on(
+        "response",
+        lambda response: bodies.append(response.json()) if "/api/auth/token" in response.url else None,
+    )
+    sign_in(page, server)
+    page.wait_for_timeout(8_000)  # the access tokens live 6 s: at least one silent refresh
+    assert len(bodies) >= 2, bodies
+    assert all("access" in body and "refresh" not in body for body in bodies), [set(b) for b in bodies]
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["ndf_refresh"]["httpOnly"] is True
+
+
 def test_warning_counts_down_and_stay_signed_in_keeps_the_session_in_every_tab(servers, new_context, shot):
     server = servers["idle"]
     context = new_context()

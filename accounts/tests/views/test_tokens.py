@@ -1,5 +1,6 @@
 """The token endpoints: log in, refresh, log out."""
 
+import uuid
 from datetime import UTC, datetime
 
 import jwt
@@ -7,8 +8,9 @@ import pytest
 from django.conf import settings
 
 from accounts.models import LoginSession
+from accounts.rejections import token_expired_count
 from activity.models import ActivityLog
-from conftest import PASSWORD, claims_of, legacy_token, refresh
+from conftest import PASSWORD, claims_of, forge, legacy_token, refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +133,121 @@ class TestRefresh:
         response = refresh(api, legacy_token(user, token_type="refresh"))
         assert response.status_code == 200
         assert LoginSession.objects.get(pk=response.json()["session_id"]).user == user
+
+    def test_legacy_refresh_token_is_never_accepted_twice(self, user, api, client_with, frozen):
+        token = legacy_token(user, token_type="refresh", exp=int(datetime(2036, 1, 5, tzinfo=UTC).timestamp()))
+        first = refresh(api, token)
+        assert first.status_code == 200
+        frozen.shift(1)
+        again = refresh(api, token)
+        assert (again.status_code, again.json()["code"]) == (401, "session_ended")
+        # The session it minted ends too: one of the two users of that token was not its owner.
+        assert LoginSession.objects.get(pk=first.json()["session_id"]).end_reason == "reuse"
+        assert client_with(first.json()["access"]).get("/api/auth/me").json()["code"] == "session_ended"
+        assert LoginSession.objects.count() == 1
+        row = ActivityLog.objects.get(event="refresh_reuse")
+        assert (row.category, row.user_id, str(row.session_id)) == ("SECURITY", user.pk, first.json()["session_id"])
+        row = ActivityLog.objects.get(event="session_ended", path="/api/auth/token/refresh/")
+        assert (row.category, row.user_id) == ("SECURITY", user.pk)
+
+    def test_legacy_refresh_token_lives_no_longer_than_the_token_lifetime_by_its_iat(self, user, api, frozen):
+        token = legacy_token(user, token_type="refresh", exp=int(datetime(2036, 1, 5, tzinfo=UTC).timestamp()))
+        frozen.shift(60 * 60)
+        response = refresh(api, token)
+        assert (response.status_code, response.json()["code"]) == (401, "token_expired")
+        assert not LoginSession.objects.exists()
+
+    def test_legacy_refresh_token_is_refused_after_a_logout_of_its_user(self, user, login, api, client_with, frozen):
+        token = legacy_token(user, token_type="refresh")
+        frozen.shift(1)
+        assert client_with(login()["access"]).post("/api/auth/logout/").status_code == 204
+        response = refresh(api, token)
+        assert (response.status_code, response.json()["code"]) == (401, "session_ended")
+        assert LoginSession.objects.count() == 1
+
+    def test_legacy_refresh_token_without_jti_is_refused(self, user, api):
+        token = forge({k: v for k, v in claims_of(legacy_token(user, token_type="refresh")).items() if k != "jti"})
+        assert refresh(api, token).json()["code"] == "token_not_valid"
+
+
+class TestRefreshRejectionsAreLogged:
+    def assert_logged(self, response, code, *, user_id=None, session_id=None):
+        assert (response.status_code, response.json()["code"]) == (401, code)
+        row = ActivityLog.objects.get(category="SECURITY", event=code)
+        assert (row.path, row.method, row.status_code) == ("/api/auth/token/refresh/", "POST", 401)
+        assert (row.user_id, row.session_id) == (user_id, session_id)
+        return row
+
+    def test_forged_refresh_token(self, user, login, api):
+        claims = claims_of(login()["refresh"])
+        forged = forge(claims, key="another-key-of-32-bytes-at-least-xx")
+        row = self.assert_logged(refresh(api, forged), "token_not_valid")
+        assert row.message == "Invalid token rejected: Token is invalid"
+        assert forged not in str(list(ActivityLog.objects.values()))
+
+    def test_access_token_as_refresh_token(self, user, login, api):
+        row = self.assert_logged(refresh(api, login()["access"]), "token_not_valid")
+        assert row.message == "Invalid token rejected: Token has wrong type"
+
+    def test_refresh_after_logout(self, user, login, api, client_with):
+        body = login()
+        client_with(body["access"]).post("/api/auth/logout/")
+        self.assert_logged(refresh(api, body["refresh"]), "session_ended", user_id=user.pk,
+                           session_id=uuid.UUID(body["session_id"]))  # fmt: skip
+
+    def test_expired_refresh_token_is_counted_not_logged(self, user, login, api, frozen):
+        body = login()
+        frozen.shift(13 * 3600)
+        before = token_expired_count(kind="refresh")
+        assert refresh(api, body["refresh"]).json()["code"] == "token_expired"
+        assert token_expired_count(kind="refresh") == before + 1
+        assert not ActivityLog.objects.filter(event="token_expired").exists()
+
+    def test_expired_access_token_is_counted_not_logged(self, user, login, client_with, frozen):
+        client = client_with(login()["access"])
+        frozen.shift(3600)
+        assert client.get("/api/auth/me").json()["code"] == "token_expired"
+        assert token_expired_count(kind="access") == 1
+        assert token_expired_count(kind="refresh") == 0
+
+
+class TestRefreshTokenOnlyInTheCookieForBrowsers:
+    """A browser keeps the refresh token in its HttpOnly cookie: a script on the page must never read it."""
+
+    def browser_login(self, browser, *, meta=None, **fields):
+        body = {"username": "alice", "password": PASSWORD, **fields}
+        return browser.post("/api/auth/token/", body, format="json", **(meta or {}))
+
+    def test_the_web_ui_login_gets_it_only_as_the_cookie(self, user, api):
+        response = self.browser_login(api, refresh_cookie_only=True)
+        assert response.status_code == 200
+        assert set(response.json()) == {"access", "session_id"}
+        assert claims_of(api.cookies["ndf_refresh"].value)["token_type"] == "refresh"
+
+    def test_any_browser_request_gets_it_only_as_the_cookie(self, user, api):
+        # Fetch Metadata headers are sent by browsers and cannot be set or removed by a page's scripts.
+        response = self.browser_login(api, meta={"HTTP_SEC_FETCH_SITE": "same-origin"})
+        assert set(response.json()) == {"access", "session_id"}
+        body = refresh(api, api.cookies["ndf_refresh"].value, HTTP_SEC_FETCH_SITE="same-origin").json()
+        assert set(body) == {"access", "session_id"}
+
+    def test_cookie_refresh_answers_it_only_as_the_cookie(self, user, api):
+        self.browser_login(api, refresh_cookie_only=True)
+        old = api.cookies["ndf_refresh"].value
+        response = api.post("/api/auth/token/refresh/", {}, format="json")
+        assert response.status_code == 200
+        assert set(response.json()) == {"access", "session_id"}
+        assert api.cookies["ndf_refresh"].value not in ("", old)
+
+    def test_cookie_refresh_cannot_ask_for_it_in_the_body(self, user, api):
+        self.browser_login(api, refresh_cookie_only=True)
+        response = api.post("/api/auth/token/refresh/", {"refresh_cookie_only": False}, format="json")
+        assert set(response.json()) == {"access", "session_id"}
+
+    def test_api_clients_still_get_it_in_the_body(self, user, login, api):
+        body = login()
+        assert set(body) == {"access", "refresh", "session_id"}
+        assert set(refresh(api, body["refresh"]).json()) == {"access", "refresh", "session_id"}
 
 
 class TestLogout:

@@ -1,0 +1,37 @@
+"""The auth app's news about a user: a password change or a deactivation ends every session of that user.
+
+However it is made (the admin, `set_password` then `save`, a management command), it goes through the user's
+`save`, so the receivers see it; a bulk `QuerySet.update` does not, and is not used for either.
+"""
+
+from django.conf import settings
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
+
+from .models import LoginSession
+from .sessions import sessions_end_for_user
+
+EndReason = LoginSession.EndReason
+CREDENTIALS = {"password", "is_active"}
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def credentials_compare(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Note whether this save changes the password or deactivates the user (one query, only when it may)."""
+    instance._credentials_changed = None
+    if raw or instance._state.adding or (update_fields is not None and not CREDENTIALS & set(update_fields)):
+        return  # e.g. update_last_login, which saves last_login alone on every login
+    before = sender._default_manager.filter(pk=instance.pk).values("password", "is_active").first()
+    if before is None:
+        return
+    if before["is_active"] and not instance.is_active:
+        instance._credentials_changed = EndReason.USER_DEACTIVATED
+    elif before["password"] != instance.password:
+        instance._credentials_changed = EndReason.PASSWORD_CHANGED
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def sessions_end_on_credentials_change(sender, instance, raw=False, **kwargs):
+    reason = instance.__dict__.pop("_credentials_changed", None)
+    if reason is not None and not raw:
+        sessions_end_for_user(user=instance, reason=reason)
