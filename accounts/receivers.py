@@ -9,7 +9,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from .models import LoginSession
-from .sessions import sessions_end_for_user
+from .sessions import sessions_end_all
 
 EndReason = LoginSession.EndReason
 CREDENTIALS = {"password", "is_active"}
@@ -34,4 +34,4 @@ def credentials_compare(sender, instance, raw=False, update_fields=None, **kwarg
 def sessions_end_on_credentials_change(sender, instance, raw=False, **kwargs):
     reason = instance.__dict__.pop("_credentials_changed", None)
     if reason is not None and not raw:
-        sessions_end_for_user(user=instance, reason=reason)
+        sessions_end_all(user=instance, reason=reason)

@@ -1,4 +1,4 @@
-"""The rules of login sessions: starting, checking (idle, expired, ended), refreshing and ending.
+"""The rules of login sessions: starting, checking (idle, expired, ended) and ending; refreshing is refresh.py.
 
 When a session goes idle, and who records its activity, is accounts/clock.py's.
 """
@@ -10,7 +10,7 @@ from django.contrib.auth.models import update_last_login
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
-from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 from activity.models import ActivityLog
 from activity.recording import activity_record
@@ -19,10 +19,10 @@ from activity.request_info import request_ip
 from .clock import session_clock_idle_for, session_clock_start
 from .conf import accounts_settings
 from .exceptions import SessionEnded, TokenExpired, TokenInactive
-from .legacy import LegacyRefreshReused, legacy_refresh_use, legacy_tokens_cut, legacy_user_for_token
+from .legacy import legacy_tokens_cut
 from .models import LoginSession
 from .prepared import session_with_user
-from .tokens import SESSION_CLAIM, SessionRefreshToken, token_pair_for_session
+from .tokens import SESSION_CLAIM, token_pair_for_session
 
 EndReason = LoginSession.EndReason
 SECURITY = ActivityLog.Category.SECURITY
@@ -148,71 +148,26 @@ def _by(actor) -> str:
     return "" if actor is None else f" by staff {actor.get_username()} (user {actor.pk})"
 
 
-def sessions_end_all(*, user, reason: str, request: HttpRequest | None = None, actor=None) -> int:
-    """End every live session of `user`; return how many ended."""
-    live = LoginSession.objects.filter(user=user, ended_at__isnull=True).select_related("user")
-    return sum(session_end(session=s, reason=reason, request=request, actor=actor) for s in live)
+def sessions_end_all(
+    *, user, reason: str, request: HttpRequest | None = None, actor=None, now: datetime | None = None
+) -> int:
+    """End every open session of `user` and refuse their older legacy tokens; one SECURITY row. Return how many.
 
-
-def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | None = None):
-    """Exchange a refresh token for a new (refresh, access) pair, under the same rules as every request.
-
-    Refreshing is not activity. A refresh token that was already rotated away ends the whole session.
+    For a sign-out everywhere (`logout`), a staff member's "End all sessions" (`revoked`, with `actor`), a password
+    change or a deactivation.
     """
-    now = now or timezone.now()
-    try:
-        token = SessionRefreshToken(raw_refresh)
-    except ExpiredTokenError:
-        raise TokenExpired() from None
-    except TokenError as exc:
-        raise InvalidToken(exc.args[0]) from None
-    if SESSION_CLAIM not in token:
-        return _legacy_refresh(token, request=request, now=now)
-    session = session_for_token(token=token)
-    session_check(session=session, now=now, request=request)
-    refresh, access = token_pair_for_session(
-        user=session.user, session_id=str(session.pk), expires_at=session.expires_at
-    )
-    # Compare-and-swap: of two uses of one refresh token, only the first rotates; the other is reuse.
-    rotated = LoginSession.objects.filter(
-        pk=session.pk, ended_at__isnull=True, refresh_jti=token[simplejwt.api_settings.JTI_CLAIM]
-    ).update(refresh_jti=refresh[simplejwt.api_settings.JTI_CLAIM])
-    if not rotated:
-        session_end(session=session, reason=EndReason.REUSE, request=request, now=now)
-        raise _rejection(SessionEnded, session=session, detail="Session ended: this refresh token was already used.")
-    return session, refresh, access
-
-
-def _legacy_refresh(token, *, request: HttpRequest, now: datetime):
-    """A refresh token from before login sessions existed starts one, once (accounts/legacy.py)."""
-    user = legacy_user_for_token(token, now=now)
-    try:
-        use = legacy_refresh_use(token, now=now)
-    except LegacyRefreshReused as reuse:
-        # Two holders of one token: end what the first use started, as rotation reuse does.
-        if reuse.session is not None:
-            session_end(session=reuse.session, reason=EndReason.REUSE, request=request, now=now)
-        detail = "Session ended: this refresh token was already used."
-        exc = _rejection(SessionEnded, session=reuse.session, detail=detail)
-        exc.user_id = user.pk
-        raise exc from None
-    session, refresh, access = session_start(user=user, request=request, now=now)
-    use.session = session
-    use.save(update_fields=["session"])
-    return session, refresh, access
-
-
-def sessions_end_for_user(*, user, reason: str, now: datetime | None = None) -> int:
-    """End every open session of `user` and refuse their older legacy tokens; one SECURITY row. Return how many."""
     now = now or timezone.now()
     ended = LoginSession.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now, end_reason=reason)
     legacy_tokens_cut(user_id=user.pk, at=now)
     what = {
-        EndReason.PASSWORD_CHANGED: "Password of user {} changed",
-        EndReason.USER_DEACTIVATED: "User {} deactivated",
+        EndReason.LOGOUT: ("logout_all", "User {} signed out everywhere"),
+        EndReason.REVOKED: ("sessions_revoked", "Every session of user {} revoked"),
+        EndReason.PASSWORD_CHANGED: (EndReason.PASSWORD_CHANGED, "Password of user {} changed"),
+        EndReason.USER_DEACTIVATED: (EndReason.USER_DEACTIVATED, "User {} deactivated"),
     }
+    event, message = what[reason]
     activity_record(
-        category=SECURITY, event=reason, message=f"{what[reason].format(user.pk)}; {ended} session(s) ended",
-        user=user, now=now,
+        category=SECURITY, event=event, message=f"{message.format(user.pk)}{_by(actor)}; {ended} session(s) ended",
+        request=request, user=user, now=now,
     )  # fmt: skip
     return ended

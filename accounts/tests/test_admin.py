@@ -43,6 +43,12 @@ def test_end_all_sessions_button(boss, user, login):
     response = boss.post(f"/admin/auth/user/{user.pk}/end-sessions/", follow=True)
     assert b"Ended 2 session(s) of alice." in response.content
     assert set(LoginSession.objects.filter(user=user).values_list("end_reason", flat=True)) == {"revoked"}
+    row = ActivityLog.objects.get(event="sessions_revoked")
+    boss_id = LoginSession.objects.get(user__username="boss").user_id
+    assert (row.username, row.message) == (
+        "alice",
+        f"Every session of user {user.pk} revoked by staff boss (user {boss_id}); 2 session(s) ended",
+    )
 
 
 def test_end_all_sessions_needs_a_post(boss, user, login):

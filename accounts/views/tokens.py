@@ -15,9 +15,10 @@ from ..authentication import InactivityJWTAuthentication, request_login_session
 from ..cookies import refresh_cookie_delete, refresh_cookie_only, refresh_cookie_read, refresh_cookie_set
 from ..legacy import legacy_tokens_cut
 from ..models import LoginSession
+from ..refresh import session_refresh
 from ..rejections import token_rejection_record
 from ..serializers import LoginSerializer, LogoutAllSerializer, RefreshSerializer
-from ..sessions import session_end, session_for_token, session_refresh, sessions_end_all
+from ..sessions import session_end, session_for_token, sessions_end_all
 from ..throttling import login_attempt_reserve, login_failure_record, login_username
 from ..tokens import SessionRefreshToken
 
