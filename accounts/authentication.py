@@ -17,7 +17,7 @@ from .clock import CACHE_ERRORS, session_clock_record
 from .conf import accounts_settings
 from .exceptions import ServiceUnavailable, TokenExpired
 from .sessions import session_check, session_for_token
-from .tokens import SESSION_CLAIM, SessionAccessToken
+from .tokens import SESSION_CLAIM, TIME_CLAIM_ERRORS, SessionAccessToken
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ class InactivityJWTAuthentication(JWTAuthentication):
             raise TokenExpired() from None
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from None
+        except TIME_CLAIM_ERRORS:
+            raise InvalidToken("Token has an invalid expiry") from None
 
     def get_user(self, validated_token):
         now = timezone.now()

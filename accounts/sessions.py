@@ -23,7 +23,7 @@ from .conf import accounts_settings
 from .exceptions import SessionEnded, TokenExpired, TokenInactive
 from .models import LoginSession
 from .prepared import session_with_user
-from .tokens import SESSION_CLAIM, SessionRefreshToken, token_pair_for_session
+from .tokens import SESSION_CLAIM, TIME_CLAIM_ERRORS, SessionRefreshToken, token_pair_for_session
 
 EndReason = LoginSession.EndReason
 SECURITY = ActivityLog.Category.SECURITY
@@ -149,6 +149,8 @@ def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | N
         raise TokenExpired() from None
     except TokenError as exc:
         raise InvalidToken(exc.args[0]) from None
+    except TIME_CLAIM_ERRORS:
+        raise InvalidToken("Token has an invalid expiry") from None
     if SESSION_CLAIM not in token:
         return _legacy_refresh(token, request=request, now=now)
     session = session_for_token(token=token)

@@ -22,7 +22,8 @@ def _positive_int(request, name: str) -> int | None:
     raw = request.query_params.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 18:
+    # ASCII digits only: str.isdigit() is also true of "²" and "①" (which int() refuses) and "٣" (which it takes).
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18 or int(raw) < 1:
         raise InvalidParameter(f"Invalid '{name}': must be a positive whole number, got {raw[:40]!r}.")
     return int(raw)
 

@@ -171,6 +171,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ndfstudio.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "ndfstudio.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         # Failed logins only; successful ones never count.
         "login_username": env.str("LOGIN_FAILURES_PER_USERNAME", default="5/min"),

@@ -2,17 +2,22 @@
 
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+
+from accounts.exceptions import ServiceUnavailable
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.generic import TemplateView
 
 
 def healthz(request):
-    """Answer 200 while the database answers, 503 otherwise."""
+    """Answer 200 while the database answers, else the API's one 503 body (with Retry-After)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+        exc = ServiceUnavailable()
+        response = JsonResponse({"detail": str(exc.detail), "code": exc.default_code}, status=exc.status_code)
+        response["Retry-After"] = "5"
+        return response
     return JsonResponse({"status": "ok"})
 
 

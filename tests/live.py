@@ -43,6 +43,9 @@ REDIS_HOST = os.environ.get("LIVE_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("LIVE_REDIS_PORT", "6379"))
 SECRET_KEY = "live-test-secret-key-" + "x" * 40  # shared by every process of a test, as in a deployment
 
+# gunicorn's flags, as `make run` passes them (tests/test_gunicorn.py holds the two together).
+GUNICORN_ARGS = ("--keep-alive", "2", "--limit-request-field_size", "65536")
+
 # Settings the servers must not inherit from the test run (pytest-django's settings, a developer's .env...).
 _SCRUBBED = (
     "DJANGO_SETTINGS_MODULE",
@@ -343,6 +346,7 @@ def start_server(
         worker_class,
         "--graceful-timeout",
         "2",
+        *GUNICORN_ARGS,
         *extra_args,
     ]
     with open(log_path, "wb") as out:

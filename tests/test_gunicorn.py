@@ -1,0 +1,67 @@
+"""How gunicorn serves the app (`make run` and the live tests alike): kept-alive connections and header limits."""
+
+import http.client
+import re
+import time
+
+import pytest
+
+from tests.live import GUNICORN_ARGS, PROJECT_DIR, server_env, sqlite_url, start_server
+
+# The UI polls every 30 s and 120 s (config), clients commonly every few seconds: none near the keep-alive.
+KEEP_ALIVE_SECONDS = 75
+
+
+def test_make_run_serves_with_the_flags_the_live_tests_use():
+    recipe = (PROJECT_DIR / "Makefile").read_text().split("\nrun: ", 1)[1].split("\n\n", 1)[0]
+    flags = " ".join(GUNICORN_ARGS)
+    assert flags in re.sub(r"\s*\\\n\s*", " ", recipe)
+    assert GUNICORN_ARGS[GUNICORN_ARGS.index("--keep-alive") + 1] == str(KEEP_ALIVE_SECONDS)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    env = server_env(DATABASE_URL=sqlite_url(tmp_path_factory.mktemp("gunicorn") / "db.sqlite3"))
+    with start_server(env, users={"alice": "pw-alice-123"}) as server:
+        yield server
+
+
+@pytest.mark.live
+def test_a_client_polling_around_the_old_keep_alive_never_sees_a_dropped_request(server):
+    # gunicorn's default keep-alive was 2 s: a client polling every ~2 s reused a connection the server had just
+    # closed. http.client never checks a kept connection before reusing it, as the clients that failed did not.
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("GET", "/api/auth/config")
+        assert connection.getresponse().read() and connection.sock is not None
+        sock = connection.sock
+        for pause in (1.9, 2.0, 2.1, 3.0):
+            time.sleep(pause)
+            connection.request("GET", "/api/auth/config")  # a dropped connection raises RemoteDisconnected
+            response = connection.getresponse()
+            assert response.status == 200
+            response.read()
+            assert connection.sock is sock  # the same connection, kept alive
+    finally:
+        connection.close()
+
+
+@pytest.mark.live
+def test_a_70_kb_authorization_header_is_a_json_401(server):
+    reply = raw_request(server.port, "GET /api/auth/me", {"Authorization": "Bearer " + "x" * 70_000})
+    assert reply.status == 401
+    assert reply.getheader("Content-Type") == "application/json"
+    assert reply.read().startswith(b'{"detail":"Authorization header is too long","code":"token_not_valid"}')
+
+
+@pytest.mark.live
+def test_a_70_kb_header_reaches_the_app(server):
+    reply = raw_request(server.port, "GET /api/auth/config", {"X-Padding": "x" * 70_000})
+    assert (reply.status, reply.getheader("Content-Type")) == (200, "application/json")
+
+
+def raw_request(port: int, request_line: str, headers: dict[str, str]) -> http.client.HTTPResponse:
+    method, path = request_line.split(" ", 1)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(method, path, headers=headers)
+    return connection.getresponse()
