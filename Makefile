@@ -27,7 +27,7 @@ run: setup
 	@echo "Serving ndfstudio on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	exec $(BIN)/gunicorn ndfstudio.wsgi:application --bind 127.0.0.1:$(PORT) \
 		--workers $(WORKERS) --threads 8 --worker-class gthread --graceful-timeout 5 \
-		--limit-request-field_size 65536 --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+		--keep-alive 75 --limit-request-field_size 131072 --limit-request-line 8190 --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 # (the access log leaves out query strings: a client may put a token there)
 
 test: $(VENV)/.dev setup
