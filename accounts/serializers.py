@@ -35,6 +35,9 @@ class RefreshSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    # Django allows a user without an email: "" is a valid answer, so no `format: email` in the schema.
+    email = serializers.CharField(read_only=True, allow_blank=True, help_text="An email address, or empty.")
+
     class Meta:
         model = get_user_model()
         fields = ["id", "username", "email", "first_name", "last_name", "is_staff", "last_login"]
@@ -57,6 +60,9 @@ class LoginSessionSerializer(serializers.ModelSerializer):
     current = serializers.SerializerMethodField()
     active = serializers.SerializerMethodField(help_text="Usable now: not ended, not idle, not past its end.")
     idle_expires_at = serializers.SerializerMethodField(help_text="When it goes idle without further activity.")
+    end_reason = serializers.ChoiceField(
+        choices=LoginSession.EndReason.choices, allow_blank=True, read_only=True, help_text="Empty while it lasts."
+    )
 
     class Meta:
         model = LoginSession
@@ -87,6 +93,10 @@ class LoginSessionSerializer(serializers.ModelSerializer):
     def get_active(self, session) -> bool:
         idle_expires_at = self.get_idle_expires_at(session)
         return idle_expires_at is not None and timezone.now() < idle_expires_at
+
+
+class LoginSessionListSerializer(serializers.Serializer):
+    results = LoginSessionSerializer(many=True)
 
 
 class SessionStateSerializer(serializers.Serializer):

@@ -169,7 +169,7 @@ SIMPLE_JWT = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.InactivityJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ndfstudio.schema.ErrorDocumentingAutoSchema",
     "EXCEPTION_HANDLER": "ndfstudio.exceptions.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "ndfstudio.parsers.SafeJSONParser",

@@ -2,10 +2,10 @@
 
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-
-from accounts.exceptions import ServiceUnavailable
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.generic import TemplateView
+
+from accounts.exceptions import ServiceUnavailable
 
 
 def healthz(request):

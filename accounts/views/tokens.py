@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
+from ndfstudio.schema import ErrorSerializer
+
 from ..authentication import InactivityJWTAuthentication
 from ..cookies import refresh_cookie_delete, refresh_cookie_read, refresh_cookie_set
 from ..models import LoginSession
@@ -16,6 +18,8 @@ from ..serializers import LoginSerializer, RefreshSerializer
 from ..sessions import session_end, session_for_token, session_refresh
 from ..throttling import LoginIPThrottle, LoginUsernameThrottle, login_failure_record
 from ..tokens import SessionRefreshToken
+
+CSRF_FAILED = OpenApiResponse(ErrorSerializer, description="`permission_denied`: the refresh cookie without CSRF.")
 
 
 class TokenEndpoint(GenericAPIView):
@@ -45,7 +49,7 @@ class LoginView(TokenEndpoint):
             self._throttles = super().get_throttles()
         return self._throttles
 
-    @extend_schema(responses={200: LoginSerializer, 401: OpenApiResponse(description="no_active_account")})
+    @extend_schema(responses={200: LoginSerializer})
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         try:
@@ -63,6 +67,7 @@ class RefreshView(TokenEndpoint):
 
     serializer_class = RefreshSerializer
 
+    @extend_schema(responses={200: RefreshSerializer, 403: CSRF_FAILED})
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -80,7 +85,7 @@ class LogoutView(APIView):
 
     permission_classes = (AllowAny,)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, 403: CSRF_FAILED})
     def post(self, request):
         session = None
         if request.auth is not None:
