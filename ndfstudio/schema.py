@@ -1,5 +1,6 @@
 """The OpenAPI schema: every operation also documents the errors it can answer, in their one shape."""
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -49,3 +50,11 @@ class ErrorDocumentingAutoSchema(AutoSchema):
             if status not in responses:
                 responses[status] = self._get_response_for_code(response, status, direction=direction)
         return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # DRF's CharField refuses NUL (400 null_characters_not_allowed): say so, or NUL is "valid" input.
+        validators = getattr(field, "validators", ())
+        if direction == "request" and any(isinstance(v, ProhibitNullCharactersValidator) for v in validators):
+            schema.setdefault("pattern", "^[^\\u0000]*$")
+        return schema

@@ -15,7 +15,8 @@ def healthz(request):
             cursor.execute("SELECT 1")
     except DatabaseError:
         exc = ServiceUnavailable()
-        response = JsonResponse({"detail": str(exc.detail), "code": exc.default_code}, status=exc.status_code)
+        body = {"detail": str(exc.detail), "code": exc.default_code, "status": "unavailable", "database": "unreachable"}
+        response = JsonResponse(body, status=exc.status_code)
         response["Retry-After"] = "5"
         return response
     return JsonResponse({"status": "ok"})

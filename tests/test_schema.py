@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import RequestFactory
 from hypothesis import HealthCheck, settings
 
@@ -9,6 +11,18 @@ from accounts.sessions import session_start
 from ndfstudio.wsgi import application
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # The app is called in-process, as Django's test client calls it: like the client, keep the end of a request
+    # from closing the connection that holds the test's transaction (PostgreSQL would then see none of its rows).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
 
 schema = schemathesis.openapi.from_wsgi("/api/schema", application)
 
