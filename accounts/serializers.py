@@ -28,7 +28,9 @@ class LoginSerializer(TokenObtainSerializer):
 
 class RefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(
-        required=False, help_text="The refresh token; browsers may send it in the refresh cookie instead."
+        required=False,
+        trim_whitespace=False,  # " " is a bad token (401), not a blank field: the schema's minLength counts it
+        help_text="The refresh token; browsers may send it in the refresh cookie instead.",
     )
     access = serializers.CharField(read_only=True)
     session_id = serializers.UUIDField(read_only=True)
