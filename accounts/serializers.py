@@ -36,7 +36,9 @@ class LoginSerializer(TokenObtainSerializer):
 
 class RefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(
-        required=False, help_text="The refresh token; browsers may send it in the refresh cookie instead."
+        required=False,
+        trim_whitespace=False,  # " " is a bad token (401), not a blank field: the schema's minLength counts it
+        help_text="The refresh token; browsers may send it in the refresh cookie instead.",
     )
     access = serializers.CharField(read_only=True)
     session_id = serializers.UUIDField(read_only=True)
@@ -47,6 +49,9 @@ class LogoutAllSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    # Django allows a user without an email: "" is a valid answer, so no `format: email` in the schema.
+    email = serializers.CharField(read_only=True, allow_blank=True, help_text="An email address, or empty.")
+
     class Meta:
         model = get_user_model()
         fields = ["id", "username", "email", "first_name", "last_name", "is_staff", "last_login"]
@@ -69,6 +74,9 @@ class LoginSessionSerializer(serializers.ModelSerializer):
     current = serializers.SerializerMethodField()
     active = serializers.SerializerMethodField(help_text="Usable now: not ended, not idle, not past its end.")
     idle_expires_at = serializers.SerializerMethodField(help_text="When it goes idle without further activity.")
+    end_reason = serializers.ChoiceField(
+        choices=LoginSession.EndReason.choices, allow_blank=True, read_only=True, help_text="Empty while it lasts."
+    )
 
     class Meta:
         model = LoginSession
@@ -100,6 +108,10 @@ class LoginSessionSerializer(serializers.ModelSerializer):
     def get_active(self, session) -> bool:
         idle_expires_at = self.get_idle_expires_at(session)
         return idle_expires_at is not None and timezone.now() < idle_expires_at
+
+
+class LoginSessionListSerializer(serializers.Serializer):
+    results = LoginSessionSerializer(many=True)
 
 
 class SessionStateSerializer(serializers.Serializer):

@@ -34,10 +34,19 @@ def request_accepted(request, *, user, session_id: str | None, at: datetime, kin
     once its response is known (the middleware writes it).
     """
     http_request: HttpRequest = getattr(request, "_request", request)  # DRF's Request wraps Django's
-    if path_is_passive(http_request.path):
+    if path_is_passive(http_request.path) or not _view_answers(request):
         return False
     http_request.activity_tracked = TrackedRequest(user=user, session_id=session_id, accepted_at=at, kind=kind)
     return True
+
+
+def _view_answers(request) -> bool:
+    """Return whether the request's view has a handler for its method: DRF authenticates before it answers 405."""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if view is None:
+        return True
+    method = request.method.lower()
+    return method in view.http_method_names and hasattr(view, method)
 
 
 def request_tracked(request: HttpRequest) -> TrackedRequest | None:
