@@ -2,6 +2,8 @@
 PYTHON ?= python3
 PORT ?= 8000
 WORKERS ?= 1
+# pytest-xdist processes for `make test` (0: no xdist, one process); see the note above `test`.
+TEST_WORKERS ?= 4
 VENV := .venv
 BIN := $(VENV)/bin
 
@@ -35,7 +37,7 @@ test: $(VENV)/.dev setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	node --test static/js/tests/
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Throughput and latency of the authenticated hot path (gunicorn + wrk, SQLite and PostgreSQL + Redis); ~6 min.
 # Not part of `make test`. Writes docs/PERFORMANCE.md. See bench/run.py for the knobs.

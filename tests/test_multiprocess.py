@@ -27,7 +27,14 @@ USERNAME, PASSWORD = "alice", "alice-live-password"
 REDIS_DB = 5
 
 
-@pytest.fixture(scope="module", params=["postgres+redis", "sqlite"])
+# Under pytest-xdist (--dist loadgroup) the tests of each backend run on one worker, which starts that pair once.
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("postgres+redis", marks=pytest.mark.xdist_group("multiprocess-postgres")),
+        pytest.param("sqlite", marks=pytest.mark.xdist_group("multiprocess-sqlite")),
+    ],
+)
 def servers(request, tmp_path_factory):
     """Two server processes, A and B, sharing one store: PostgreSQL + Redis, or one SQLite file alone."""
     common = {"INACTIVITY_THRESHOLD_MINUTES": str(THRESHOLD / 60), "MAX_TOKEN_LIFETIME_MINUTES": "10"}

@@ -6,6 +6,7 @@ Chromium missing: the tests skip, unless REQUIRE_BROWSER=1, where they fail.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
@@ -114,8 +115,26 @@ def browser():
         _require_browser("Playwright for Python is not installed")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser.playwright_loop = _hide_playwright_loop()
         yield browser
+        asyncio._set_running_loop(browser.playwright_loop)
         browser.close()
+
+
+# Playwright's sync API marks its asyncio loop as this thread's running loop between its calls, for as long as the
+# browser is open, and Django refuses to touch a database connection under a running loop (SynchronousOnlyOperation).
+# Under pytest-xdist a worker runs unit tests between its browser tests: the loop is shown to browser tests only.
+def _hide_playwright_loop():
+    loop = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    return loop
+
+
+@pytest.fixture(autouse=True)
+def _playwright_loop(browser):
+    asyncio._set_running_loop(browser.playwright_loop)
+    yield
+    _hide_playwright_loop()
 
 
 class Problems:
