@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PORT ?= 8000
 WORKERS ?= 1
-# pytest-xdist processes for `make test` (0: no xdist, one process); see the note above `test`.
+# pytest-xdist processes for `make test` (0: one process, no xdist); see the note above `test`.
 TEST_WORKERS ?= 4
 VENV := .venv
 BIN := $(VENV)/bin
@@ -32,6 +32,8 @@ run: setup
 		--limit-request-field_size 65536 --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 # (the access log leaves out query strings: a client may put a token there)
 
+# The suite runs in TEST_WORKERS processes: the browser and live tests mostly wait for real time, so more workers
+# than cores pay off (tests/conftest.py starts them first and keeps tests that share servers on one worker).
 test: $(VENV)/.dev setup
 	$(BIN)/python -W error manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
