@@ -125,26 +125,27 @@ def browser():
         _require_browser("Playwright for Python is not installed")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        browser.playwright_loop = _hide_playwright_loop()
         yield browser
-        asyncio._set_running_loop(browser.playwright_loop)
         browser.close()
 
 
 # Playwright's sync API marks its asyncio loop as this thread's running loop between its calls, for as long as the
 # browser is open, and Django refuses to touch a database connection under a running loop (SynchronousOnlyOperation).
 # Under pytest-xdist a worker runs unit tests between its browser tests: the loop is shown to browser tests only.
-def _hide_playwright_loop():
+@pytest.fixture(scope="session")
+def playwright_loop(browser):
+    """Playwright's loop, hidden from everything but the browser tests (and the browser's own shutdown)."""
     loop = asyncio._get_running_loop()
     asyncio._set_running_loop(None)
-    return loop
+    yield loop
+    asyncio._set_running_loop(loop)
 
 
 @pytest.fixture(autouse=True)
-def _playwright_loop(browser):
-    asyncio._set_running_loop(browser.playwright_loop)
+def _show_playwright_loop(playwright_loop):
+    asyncio._set_running_loop(playwright_loop)
     yield
-    _hide_playwright_loop()
+    asyncio._set_running_loop(None)
 
 
 class Problems:
