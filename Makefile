@@ -2,6 +2,8 @@
 PYTHON ?= python3
 PORT ?= 8000
 WORKERS ?= 1
+# pytest-xdist processes for `make test` (0: one process, no xdist); see the note above `test`.
+TEST_WORKERS ?= 4
 VENV := .venv
 BIN := $(VENV)/bin
 
@@ -30,12 +32,14 @@ run: setup
 		--config python:ndfstudio.gunicorn_conf
 # (ndfstudio/gunicorn_conf.py: the access log, scrubbed, keep-alive and header limits; shared with the live tests)
 
+# The suite runs in TEST_WORKERS processes: the browser and live tests mostly wait for real time, so more workers
+# than cores pay off (tests/conftest.py starts them first and keeps tests that share servers on one worker).
 test: $(VENV)/.dev setup
 	$(BIN)/python -W error manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	node --test static/js/tests/
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Throughput and latency of the authenticated hot path (gunicorn + wrk, SQLite and PostgreSQL + Redis); ~6 min.
 # Not part of `make test`. Writes docs/PERFORMANCE.md. See bench/run.py for the knobs.

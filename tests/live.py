@@ -27,7 +27,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +139,34 @@ def port_is_open(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.2)
         return sock.connect_ex((host, port)) == 0
+
+
+# --- timelines in real time ------------------------------------------------------------------------------
+
+
+class BehindSchedule(Exception):
+    """The machine fell behind a scenario's timeline: what followed would prove nothing, so the scenario reruns."""
+
+
+def on_schedule(condition: bool, what: str) -> None:
+    """Check a timing precondition of a scenario; when it does not hold, abandon this run (see `rerun_if_late`)."""
+    if not condition:
+        raise BehindSchedule(what)
+
+
+def rerun_if_late(scenario: Callable[[int], None], attempts: int = 3) -> None:
+    """Run `scenario(attempt)` until one run keeps to its timeline; fail if none of `attempts` runs did.
+
+    Only `BehindSchedule` reruns: a wrong answer fails at once. A timing check that fails every time (a request
+    that really is slow) still fails the test, after `attempts` runs instead of one.
+    """
+    misses = []
+    for attempt in range(attempts):
+        try:
+            return scenario(attempt)
+        except BehindSchedule as exc:
+            misses.append(str(exc))
+    pytest.fail(f"behind schedule in all {attempts} runs: {misses}")
 
 
 # --- the environment and the database of a server -----------------------------------------------------------

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.live
 REQUESTS = 120
 
 
-def audit_paths(server, tokens, expected, timeout=3.0):
+def audit_paths(server, tokens, expected, timeout=15.0):
     """Return the session's AUDIT paths once `expected` rows are there (other workers flush within their interval)."""
     deadline = time.monotonic() + timeout
     while True:

@@ -10,11 +10,13 @@ import uuid
 import pytest
 
 from tests.live import (
+    on_schedule,
     postgres_database,
     prepare_database,
     redis_available,
     redis_url,
     require,
+    rerun_if_late,
     server_env,
     sqlite_url,
     start_server,
@@ -28,7 +30,14 @@ REDIS_DB = 5
 ADMIN, ADMIN_PASSWORD = "root", "root-live-password"
 
 
-@pytest.fixture(scope="module", params=["postgres+redis", "sqlite"])
+# Under pytest-xdist (--dist loadgroup) the tests of each backend run on one worker, which starts that pair once.
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("postgres+redis", marks=pytest.mark.xdist_group("multiprocess-postgres")),
+        pytest.param("sqlite", marks=pytest.mark.xdist_group("multiprocess-sqlite")),
+    ],
+)
 def servers(request, tmp_path_factory):
     """Two server processes, A and B, sharing one store: PostgreSQL + Redis, or one SQLite file alone."""
     common = {"INACTIVITY_THRESHOLD_MINUTES": str(THRESHOLD / 60), "MAX_TOKEN_LIFETIME_MINUTES": "10"}
@@ -119,7 +128,10 @@ class Timeline:
 
 
 def test_activity_on_either_process_keeps_the_session_alive_and_idleness_is_seen_by_both(servers):
-    a, b = servers
+    rerun_if_late(lambda attempt: activity_is_shared(*servers))
+
+
+def activity_is_shared(a, b):
     # `roaming` alternates between the processes; `homebody` only ever works on A.
     roaming = a.login(USERNAME, PASSWORD)
     homebody = a.login(USERNAME, PASSWORD)
@@ -131,19 +143,22 @@ def test_activity_on_either_process_keeps_the_session_alive_and_idleness_is_seen
     assert me(a, homebody["access"]).status == 200
     active_on_a = clock.now()
 
-    sent = clock.at(4.0)
-    # Past the threshold since login: B accepts only because it sees the activity A served.
-    assert sent - logged_in > THRESHOLD + 0.3, "the machine was too slow for this timeline"
-    assert me(b, roaming["access"]).status == 200
-    assert me(a, homebody["access"]).status == 200
-    assert clock.now() - active_on_a < THRESHOLD - 0.3, "the machine was too slow for this timeline"
+    sent_to_b = clock.at(4.0)
+    # Past the threshold since login: B accepts only because it sees the activity A served. (Each reply is checked
+    # once its timing is known to be on schedule: a reply that came late would prove nothing.)
+    on_schedule(sent_to_b - logged_in > THRESHOLD + 0.3, f"B was asked {sent_to_b - logged_in:.2f} s after login")
+    replies = me(b, roaming["access"]), me(a, homebody["access"])
+    done = clock.now()
+    on_schedule(done - active_on_a < THRESHOLD - 0.3, f"B answered {done - active_on_a:.2f} s after A's activity")
+    assert [reply.status for reply in replies] == [200, 200], [reply.body for reply in replies]
 
     sent = clock.at(6.0)
     # And back: A's own last sight of `roaming` is past the threshold; it accepts because of B's.
-    assert sent - active_on_a > THRESHOLD + 0.3, "the machine was too slow for this timeline"
-    assert me(a, roaming["access"]).status == 200
-    assert me(a, homebody["access"]).status == 200
+    on_schedule(sent - active_on_a > THRESHOLD + 0.3, f"A was asked {sent - active_on_a:.2f} s after its last")
+    replies = me(a, roaming["access"]), me(a, homebody["access"])
     last_activity = clock.now()
+    on_schedule(last_activity - sent_to_b < THRESHOLD - 0.3, f"A answered {last_activity - sent_to_b:.2f} s after B")
+    assert [reply.status for reply in replies] == [200, 200], [reply.body for reply in replies]
 
     clock.at(last_activity + THRESHOLD + 1.2)
     # `roaming` goes idle on A, which saw its last activity; B sees the session ended on its very next request.

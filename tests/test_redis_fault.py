@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.live import redis_server, server_env, sqlite_url, start_server
+from tests.live import on_schedule, redis_server, rerun_if_late, server_env, sqlite_url, start_server
 
 pytestmark = pytest.mark.live
 
@@ -31,9 +31,14 @@ def assert_inactive(reply):
 
 
 def test_requests_stay_correct_while_redis_is_down_and_redis_is_used_again_once_back(tmp_path):
+    rerun_if_late(lambda attempt: redis_goes_and_comes_back(tmp_path / f"run-{attempt}"))
+
+
+def redis_goes_and_comes_back(folder):
+    folder.mkdir()
     with redis_server() as redis:
         env = server_env(
-            DATABASE_URL=sqlite_url(tmp_path / "db.sqlite3"),
+            DATABASE_URL=sqlite_url(folder / "db.sqlite3"),
             REDIS_URL=redis.url,
             CACHE_KEY_PREFIX=PREFIX,
             INACTIVITY_THRESHOLD_MINUTES=str(THRESHOLD / 60),
@@ -50,18 +55,22 @@ def test_requests_stay_correct_while_redis_is_down_and_redis_is_used_again_once_
             time.sleep(1.5)
             started = time.monotonic()
             reply = me(server, active["access"])
-            assert reply.status == 200, reply.body  # degraded to the database, not to an error
-            assert time.monotonic() - started < 2.0, "a dead Redis must fail fast"
             active_at = time.monotonic()
+            # A dead Redis must fail fast (a connection refused, or the 0.5 s timeouts). One slow reply may be the
+            # machine's fault, so the whole run is repeated; a Redis that really slows requests is slow every time.
+            on_schedule(active_at - started < 2.0, f"with Redis dead, a request took {active_at - started:.2f} s")
+            assert reply.status == 200, reply.body  # degraded to the database, not to an error
 
             time.sleep(max(0.0, logged_in + THRESHOLD + 0.8 - time.monotonic()))
             assert time.monotonic() - logged_in > THRESHOLD + 0.5
-            assert time.monotonic() - active_at < THRESHOLD - 0.5, "the machine was too slow for this timeline"
+            replies = me(server, active["access"]), me(server, idle["access"]), me(server, idle["access"])
+            # Sent past the threshold since `idle` logged in, and answered within it since `active` was last active.
+            on_schedule(time.monotonic() - active_at < THRESHOLD - 0.5, "the replies came too late after the activity")
             # Only the database knew the activity served while Redis was down: it keeps `active` alive...
-            assert me(server, active["access"]).status == 200
+            assert replies[0].status == 200, replies[0].body
             # ...and still lets `idle` go idle: no cache, no free pass.
-            assert_inactive(me(server, idle["access"]))
-            assert_inactive(me(server, idle["access"]))
+            assert_inactive(replies[1])
+            assert_inactive(replies[2])
 
             redis.start()  # same port, empty: the server must pick it up without a restart
             assert clock_keys(redis) == set()

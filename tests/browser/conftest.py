@@ -6,6 +6,7 @@ Chromium missing: the tests skip, unless REQUIRE_BROWSER=1, where they fail.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
@@ -84,22 +85,32 @@ def prepared_database(workdir: Path) -> Path:
     return db
 
 
+class Servers(dict):
+    """The configured servers, each started on first use (under pytest-xdist a worker may need only some of them)."""
+
+    def __init__(self, workdir: Path, prepared_database: Path):
+        super().__init__()
+        self.workdir, self.prepared_database = workdir, prepared_database
+
+    def __missing__(self, name: str) -> Server:
+        db = self.workdir / f"{name}.sqlite3"
+        shutil.copyfile(self.prepared_database, db)
+        self[name] = start_server(_env(self.workdir, DATABASE_URL=sqlite_url(db), **CONFIGS[name]), migrate=False)
+        return self[name]
+
+    def stop(self) -> None:
+        for server in self.values():
+            server.stop()
+
+
 @pytest.fixture(scope="session")
-def servers(browser, workdir: Path, prepared_database: Path) -> Iterator[dict[str, Server]]:
-    """Start every configured server at once (they boot in parallel), stop them at the end of the run."""
-    started: dict[str, Server] = {}
+def servers(browser, workdir: Path, prepared_database: Path) -> Iterator[Servers]:
+    """The servers by configuration name, started when a test first asks for one, stopped at the end of the run."""
+    started = Servers(workdir, prepared_database)
     try:
-        for name, settings in CONFIGS.items():
-            db = workdir / f"{name}.sqlite3"
-            shutil.copyfile(prepared_database, db)
-            env = _env(workdir, DATABASE_URL=sqlite_url(db), **settings)
-            started[name] = start_server(env, migrate=False, wait=False)
-        for server in started.values():
-            server.wait_ready()
         yield started
     finally:
-        for server in started.values():
-            server.stop()
+        started.stop()
 
 
 def _env(workdir: Path, **extra: str) -> dict[str, str]:
@@ -118,6 +129,25 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# Playwright's sync API marks its asyncio loop as this thread's running loop between its calls, for as long as the
+# browser is open, and Django refuses to touch a database connection under a running loop (SynchronousOnlyOperation).
+# Under pytest-xdist a worker runs unit tests between its browser tests: the loop is shown to browser tests only.
+@pytest.fixture(scope="session")
+def playwright_loop(browser):
+    """Playwright's loop, hidden from everything but the browser tests (and the browser's own shutdown)."""
+    loop = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    yield loop
+    asyncio._set_running_loop(loop)
+
+
+@pytest.fixture(autouse=True)
+def _show_playwright_loop(playwright_loop):
+    asyncio._set_running_loop(playwright_loop)
+    yield
+    asyncio._set_running_loop(None)
 
 
 class Problems:
