@@ -110,3 +110,9 @@ def session_policy_fields(*, user, now=None) -> dict:
         "warning_seconds": policy.warning_seconds,
         "policy_source": policy.source,
     }
+
+
+def session_warning_seconds(session: LoginSession) -> float:
+    """The session's warning lead time: its policy's or the site's, never more than half its threshold."""
+    seconds = session.warning_seconds or accounts_settings().WARNING_SECONDS
+    return min(seconds, session.idle_threshold.total_seconds() / 2)

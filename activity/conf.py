@@ -24,6 +24,8 @@ class ActivitySettings:
     EXCLUDED_PATHS: tuple[str, ...] = ()  # extra prefixes, from ACTIVITY_EXCLUDED_PATHS
     # Activity types and their idle windows (types.py), from ACTIVITY_TYPES (JSON).
     TYPES: tuple[dict, ...] = (
+        # Reading one's own policy is the UI's business, not the user's activity.
+        {"type": "policy", "methods": ("GET", "HEAD"), "prefix": "/api/auth/policy", "minutes": "passive"},
         {"type": "read", "methods": ("GET", "HEAD", "OPTIONS")},
         {"type": "write", "methods": ("POST", "PUT", "PATCH", "DELETE")},
     )

@@ -62,8 +62,10 @@ def test_an_accepted_request_is_tracked_unless_its_path_is_passive(rf):
     at = object()
     tracked = rf.get("/api/auth/me")
     noted = request_accepted(Request(tracked), user="alice", session_id="s1", at=at)  # through DRF's wrapper
-    assert noted == request_tracked(tracked) == TrackedRequest(
-        user="alice", session_id="s1", accepted_at=at, activity_type=activity_type_for("GET", "/")
+    assert (
+        noted
+        == request_tracked(tracked)
+        == TrackedRequest(user="alice", session_id="s1", accepted_at=at, activity_type=activity_type_for("GET", "/"))
     )
     assert noted.activity_type.type == "read"
     passive = rf.get("/api/auth/session")
