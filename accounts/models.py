@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -109,6 +110,15 @@ class GroupPolicy(models.Model):
 
     def __str__(self):
         return f"{self.group}: {self.inactivity_threshold_minutes:g} min"
+
+    def clean(self):
+        from .conf import accounts_settings  # settings read when used, never at import
+
+        conf = accounts_settings()
+        low, high = conf.INACTIVITY_MIN.total_seconds() / 60, conf.INACTIVITY_MAX.total_seconds() / 60
+        if not low <= self.inactivity_threshold_minutes <= high:
+            message = f"Must be between {low:g} and {high:g} minutes (INACTIVITY_MIN_MINUTES..INACTIVITY_MAX_MINUTES)."
+            raise ValidationError({"inactivity_threshold_minutes": message})
 
 
 class UserPolicy(models.Model):

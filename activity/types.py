@@ -35,6 +35,11 @@ class ActivityType:
         methods_covered = not self.methods or (bool(other.methods) and other.methods <= self.methods)
         return methods_covered and other.prefix.startswith(self.prefix)
 
+    def overlaps(self, other: "ActivityType") -> bool:
+        """Whether some request `other` matches is taken by this (earlier, broader) rule instead."""
+        methods_meet = not self.methods or not other.methods or bool(self.methods & other.methods)
+        return methods_meet and other.prefix.startswith(self.prefix) and not self.shadows(other)
+
 
 OTHER = ActivityType(type="other")
 
