@@ -27,8 +27,8 @@ run: setup
 	@echo "Serving ndfstudio on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	exec $(BIN)/gunicorn ndfstudio.wsgi:application --bind 127.0.0.1:$(PORT) \
 		--workers $(WORKERS) --threads 8 --worker-class gthread --graceful-timeout 5 \
-		--limit-request-field_size 65536 --config python:ndfstudio.gunicorn_conf
-# (ndfstudio/gunicorn_conf.py: the access log, scrubbed; shared with the live tests)
+		--config python:ndfstudio.gunicorn_conf
+# (ndfstudio/gunicorn_conf.py: the access log, scrubbed, keep-alive and header limits; shared with the live tests)
 
 test: $(VENV)/.dev setup
 	$(BIN)/python -W error manage.py check

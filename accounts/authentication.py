@@ -17,7 +17,7 @@ from .legacy import legacy_user_for_token
 from .models import LoginSession
 from .rejections import token_rejection_record
 from .sessions import session_check, session_for_token
-from .tokens import SESSION_CLAIM, SessionAccessToken
+from .tokens import SESSION_CLAIM, TIME_CLAIM_ERRORS, SessionAccessToken
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ class InactivityJWTAuthentication(JWTAuthentication):
             raise TokenExpired() from None
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from None
+        except TIME_CLAIM_ERRORS:
+            raise InvalidToken("Token has an invalid expiry") from None
 
     def get_user(self, validated_token):
         now = timezone.now()

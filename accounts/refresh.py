@@ -11,7 +11,7 @@ from .exceptions import SessionEnded, TokenExpired
 from .legacy import LegacyRefreshReused, legacy_refresh_use, legacy_user_for_token
 from .models import LoginSession
 from .sessions import EndReason, _rejection, session_check, session_end, session_for_token, session_start
-from .tokens import SESSION_CLAIM, SessionRefreshToken, token_pair_for_session
+from .tokens import SESSION_CLAIM, TIME_CLAIM_ERRORS, SessionRefreshToken, token_pair_for_session
 
 
 def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | None = None):
@@ -26,6 +26,8 @@ def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | N
         raise TokenExpired() from None
     except TokenError as exc:
         raise InvalidToken(exc.args[0]) from None
+    except TIME_CLAIM_ERRORS:
+        raise InvalidToken("Token has an invalid expiry") from None
     if SESSION_CLAIM not in token:
         return _legacy_refresh(token, request=request, now=now)
     session = session_for_token(token=token)

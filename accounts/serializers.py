@@ -9,8 +9,11 @@ from rest_framework_simplejwt.serializers import TokenObtainSerializer
 
 from .authentication import request_login_session
 from .clock import session_clock_read
+from .conf import accounts_settings
 from .models import LoginSession
 from .sessions import session_start
+
+MINUTE = timedelta(minutes=1)
 
 
 class LoginSerializer(TokenObtainSerializer):
@@ -36,7 +39,9 @@ class LoginSerializer(TokenObtainSerializer):
 
 class RefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(
-        required=False, help_text="The refresh token; browsers may send it in the refresh cookie instead."
+        required=False,
+        trim_whitespace=False,  # " " is a bad token (401), not a blank field: the schema's minLength counts it
+        help_text="The refresh token; browsers may send it in the refresh cookie instead.",
     )
     access = serializers.CharField(read_only=True)
     session_id = serializers.UUIDField(read_only=True)
@@ -47,6 +52,9 @@ class LogoutAllSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    # Django allows a user without an email: "" is a valid answer, so no `format: email` in the schema.
+    email = serializers.CharField(read_only=True, allow_blank=True, help_text="An email address, or empty.")
+
     class Meta:
         model = get_user_model()
         fields = ["id", "username", "email", "first_name", "last_name", "is_staff", "last_login"]
@@ -69,6 +77,9 @@ class LoginSessionSerializer(serializers.ModelSerializer):
     current = serializers.SerializerMethodField()
     active = serializers.SerializerMethodField(help_text="Usable now: not ended, not idle, not past its end.")
     idle_expires_at = serializers.SerializerMethodField(help_text="When it goes idle without further activity.")
+    end_reason = serializers.ChoiceField(
+        choices=LoginSession.EndReason.choices, allow_blank=True, read_only=True, help_text="Empty while it lasts."
+    )
 
     class Meta:
         model = LoginSession
@@ -104,6 +115,10 @@ class LoginSessionSerializer(serializers.ModelSerializer):
         return idle_expires_at is not None and timezone.now() < idle_expires_at
 
 
+class LoginSessionListSerializer(serializers.Serializer):
+    results = LoginSessionSerializer(many=True)
+
+
 class SessionStateSerializer(serializers.Serializer):
     session_id = serializers.UUIDField()
     user = UserSerializer()
@@ -118,18 +133,26 @@ class SessionStateSerializer(serializers.Serializer):
 
 
 class PolicySerializer(serializers.Serializer):
-    inactivity_threshold_minutes = serializers.FloatField(
-        allow_null=True, help_text="Your own threshold; null goes back to your group's or the site's."
-    )
+    """The user's threshold and the range they may choose in: the site's (INACTIVITY_MIN..MAX_MINUTES), up to their
+    strictest group's. A value outside it is a 400 naming the bounds."""
+
+    inactivity_threshold_minutes = serializers.FloatField(allow_null=True)
     source = serializers.CharField(read_only=True, help_text="site, group:<name> or user")
     min = serializers.FloatField(read_only=True, help_text="The shortest threshold you may choose (minutes).")
     max = serializers.FloatField(read_only=True, help_text="The longest threshold you may choose (minutes).")
 
-    def validate_inactivity_threshold_minutes(self, value):
-        low, high = self.context["bounds"]
-        if value is not None and not (low <= value <= high):
-            raise serializers.ValidationError(f"Must be between {low:g} and {high:g} minutes.")
-        return value
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        conf = accounts_settings()
+        low, high = self.context.get("bounds") or (conf.INACTIVITY_MIN / MINUTE, conf.INACTIVITY_MAX / MINUTE)
+        message = f"Must be between {low:g} and {high:g} minutes."
+        self.fields["inactivity_threshold_minutes"] = serializers.FloatField(
+            allow_null=True,
+            min_value=low,
+            max_value=high,
+            error_messages={"min_value": message, "max_value": message},
+            help_text="Your own threshold; null goes back to your group's or the site's.",
+        )
 
 
 class NumberOfField(serializers.FloatField):

@@ -6,6 +6,10 @@ from rest_framework_simplejwt import settings as simplejwt  # its api_settings i
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import datetime_to_epoch
 
+# What SimpleJWT's expiry check raises for a signed `exp` no datetime holds (10**20, 1e300): such a token is
+# not valid (401), not a server error.
+TIME_CLAIM_ERRORS = (OverflowError, ValueError, OSError)
+
 # The claim that names a token's login session; activity reads the same one (ACTIVITY["SESSION_CLAIM"]).
 SESSION_CLAIM = "sid"
 

@@ -38,7 +38,7 @@ def request_accepted(
     gets one AUDIT row once its response is known (the middleware writes it).
     """
     http_request: HttpRequest = getattr(request, "_request", request)  # DRF's Request wraps Django's
-    if path_is_passive(http_request.path):
+    if path_is_passive(http_request.path) or not _view_answers(request):
         return None
     activity_type = activity_type_for(http_request.method or "", http_request.path)
     if activity_type.passive:
@@ -46,6 +46,15 @@ def request_accepted(
     tracked = TrackedRequest(user=user, session_id=session_id, accepted_at=at, kind=kind, activity_type=activity_type)
     http_request.activity_tracked = tracked
     return tracked
+
+
+def _view_answers(request) -> bool:
+    """Return whether the request's view has a handler for its method: DRF authenticates before it answers 405."""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if view is None:
+        return True
+    method = request.method.lower()
+    return method in view.http_method_names and hasattr(view, method)
 
 
 def request_tracked(request: HttpRequest) -> TrackedRequest | None:

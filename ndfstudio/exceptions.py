@@ -5,7 +5,7 @@ import logging
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.views import defaults
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.exceptions import ServiceUnavailable
@@ -21,7 +21,9 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if isinstance(exc, ServiceUnavailable):
         response["Retry-After"] = "5"
-    if (
+    if isinstance(exc, ValidationError) and response is not None:
+        response.data = validation_error_body(exc)
+    elif (
         isinstance(exc, APIException)
         and response is not None
         and isinstance(response.data, dict)
@@ -29,6 +31,23 @@ def exception_handler(exc, context):
     ):
         response.data["code"] = exc.get_codes() if isinstance(exc.detail, str) else "error"
     return response
+
+
+def validation_error_body(exc: ValidationError) -> dict:
+    """{"detail": a sentence naming the first bad field, "code": its code, "errors": every field's messages}."""
+    errors, codes = exc.detail, exc.get_codes()
+    if not isinstance(errors, dict):  # raised with a message or a list, not per field
+        errors, codes = {"non_field_errors": errors}, {"non_field_errors": codes}
+    field = next(iter(errors))
+    message, code = _first(errors[field]), _first(codes[field])
+    detail = str(message) if field == "non_field_errors" else f"Invalid '{field}': {message}"
+    return {"detail": detail, "code": str(code), "errors": errors}
+
+
+def _first(value):
+    while isinstance(value, (list, dict)) and value:
+        value = next(iter(value.values())) if isinstance(value, dict) else value[0]
+    return value
 
 
 def not_found(request, exception=None):

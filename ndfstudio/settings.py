@@ -189,8 +189,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ndfstudio.schema.ErrorDocumentingAutoSchema",
     "EXCEPTION_HANDLER": "ndfstudio.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "ndfstudio.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         # Failed logins only; successful ones never count.
         # Failures are counted per source, per username from one source, and per username across sources

@@ -5,14 +5,20 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.generic import TemplateView
 
+from accounts.exceptions import ServiceUnavailable
+
 
 def healthz(request):
-    """Answer 200 while the database answers, 503 otherwise."""
+    """Answer 200 while the database answers, else the API's one 503 body (with Retry-After)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+        exc = ServiceUnavailable()
+        body = {"detail": str(exc.detail), "code": exc.default_code, "status": "unavailable", "database": "unreachable"}
+        response = JsonResponse(body, status=exc.status_code)
+        response["Retry-After"] = "5"
+        return response
     return JsonResponse({"status": "ok"})
 
 

@@ -43,6 +43,11 @@ REDIS_HOST = os.environ.get("LIVE_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("LIVE_REDIS_PORT", "6379"))
 SECRET_KEY = "live-test-secret-key-" + "x" * 40  # shared by every process of a test, as in a deployment
 
+# gunicorn's flags, as `make run` passes them (tests/test_gunicorn.py holds the two together).
+# Keep-alive 75 s (nginx's default; above a load balancer's usual 60 s idle timeout) and far from any client's
+# polling interval: a connection is closed while idle, never just as a poll reuses it. Header fields up to 128 KiB
+# reach the app, which answers them in JSON (an Authorization header over 4 KiB is a 401 token_not_valid); request
+# lines up to 8190 bytes, gunicorn's maximum. Past those gunicorn itself answers, in HTML.
 # Settings the servers must not inherit from the test run (pytest-django's settings, a developer's .env...).
 _SCRUBBED = (
     "DJANGO_SETTINGS_MODULE",

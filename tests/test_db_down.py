@@ -78,7 +78,13 @@ def test_bearer_requests_get_503_json_while_the_database_is_away_and_200_once_it
     assert_unavailable(server.call("POST", "/api/auth/logout/", token=token))
     health = server.call("GET", "/healthz")
     assert health.status == 503
-    assert health.json() == {"status": "unavailable", "database": "unreachable"}
+    assert health.json() == {
+        "detail": "The service is temporarily unavailable; try again shortly.",
+        "code": "service_unavailable",
+        "status": "unavailable",
+        "database": "unreachable",
+    }
+    assert health.headers["Retry-After"] == "5"
 
     outage.end()
     reply = server.call("GET", "/api/auth/me", token=token)

@@ -214,6 +214,18 @@ class TestInvalidTokens:
     def test_unknown_or_malformed_session(self, valid_claims, client_with, sid):
         assert_rejected(me(client_with(forge({**valid_claims, "sid": sid}))), "token_not_valid")
 
+    @pytest.mark.parametrize("exp", ["soon", "1e30", 10**20, 1e300, [1], {"a": 1}, None])
+    def test_signed_exp_of_the_wrong_kind(self, valid_claims, client_with, exp):
+        assert_rejected(me(client_with(forge({**valid_claims, "exp": exp}))), "token_not_valid")
+
+    def test_signed_exp_far_in_the_past_is_expired(self, valid_claims, client_with):
+        assert_rejected(me(client_with(forge({**valid_claims, "exp": -(10**20)}))), "token_expired")
+
+    @pytest.mark.parametrize("claim", ["iat", "nbf"])
+    @pytest.mark.parametrize("value", ["soon", 10**20, [1]])
+    def test_signed_time_claims_of_the_wrong_kind(self, valid_claims, client_with, claim, value):
+        assert_rejected(me(client_with(forge({**valid_claims, claim: value}))), "token_not_valid")
+
     def test_session_of_another_user(self, valid_claims, make_user, client_with):
         mallory = make_user("mallory")
         forged = forge({**valid_claims, "sub": str(mallory.pk)})

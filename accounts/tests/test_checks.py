@@ -49,7 +49,7 @@ class TestPolicyChecks:
             ("accounts.W009", "Activity type rule 3"),
             (
                 "accounts.W010",
-                "Activity type 'edit' has a window of 90 minutes, outside INACTIVITY_MIN_MINUTES..INACTIVITY_MAX_MINUTES.",
+                f"Activity type 'edit' has a window of 90 minutes, outside {RANGE}.",
             ),
         ]
 

@@ -10,12 +10,21 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ndfstudio.schema import ErrorSerializer
+
 from ..authentication import request_login_session
 from ..clock import SessionClock, session_clock_extend, session_clock_read
 from ..models import LoginSession
 from ..policies import session_warning_seconds
-from ..serializers import LoginSessionSerializer, MeSerializer, SessionStateSerializer
+from ..serializers import (
+    LoginSessionListSerializer,
+    LoginSessionSerializer,
+    MeSerializer,
+    SessionStateSerializer,
+)
 from ..sessions import session_end
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="`not_found`: a legacy token belongs to no login session.")
 
 
 def current_session(request) -> LoginSession:
@@ -33,8 +42,8 @@ class MeView(GenericAPIView):
         return Response(self.get_serializer(request.user).data)
 
 
-class SessionView(GenericAPIView):
-    """The current login session's clock. GET is passive (polling it keeps nobody alive); extend is activity."""
+class SessionStateView(GenericAPIView):
+    """Answers with the current login session's clock."""
 
     serializer_class = SessionStateSerializer
 
@@ -53,13 +62,20 @@ class SessionView(GenericAPIView):
         }
         return Response(self.get_serializer(data).data)
 
+
+class SessionView(SessionStateView):
+    """GET is passive: polling it keeps nobody alive."""
+
+    @extend_schema(responses={200: SessionStateSerializer, 404: NOT_FOUND})
     def get(self, request):
         session = current_session(request)
         return self.state(session, session_clock_read(session=session))
 
 
-class SessionExtendView(SessionView):
-    @extend_schema(request=None)
+class SessionExtendView(SessionStateView):
+    """POST only: the explicit "stay signed in", which counts as activity."""
+
+    @extend_schema(request=None, responses={200: SessionStateSerializer, 404: NOT_FOUND})
     def post(self, request):
         session = current_session(request)
         return self.state(session, session_clock_extend(session=session, now=timezone.now()))
@@ -77,6 +93,7 @@ class LoginSessionListView(GenericAPIView):
         session = request_login_session(self.request)
         return {**super().get_serializer_context(), "current_session_id": str(session.pk) if session else None}
 
+    @extend_schema(responses=LoginSessionListSerializer)
     def get(self, request):
         return Response({"results": self.get_serializer(self.get_queryset(), many=True).data})
 
@@ -84,7 +101,7 @@ class LoginSessionListView(GenericAPIView):
 class LoginSessionDetailView(APIView):
     """Revoke one of the user's own login sessions; anyone else's is not found."""
 
-    @extend_schema(responses={204: None, 404: OpenApiResponse(description="not_found")})
+    @extend_schema(responses={204: None, 404: OpenApiResponse(ErrorSerializer, description="`not_found`")})
     def delete(self, request, pk):
         try:
             session = LoginSession.objects.filter(pk=uuid.UUID(pk), user=request.user).select_related("user").first()

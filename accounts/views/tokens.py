@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
+from ndfstudio.schema import THROTTLED, ErrorSerializer
+
 from ..authentication import InactivityJWTAuthentication, request_login_session
 from ..cookies import refresh_cookie_delete, refresh_cookie_only, refresh_cookie_read, refresh_cookie_set
 from ..legacy import legacy_tokens_cut
@@ -21,6 +23,8 @@ from ..serializers import LoginSerializer, LogoutAllSerializer, RefreshSerialize
 from ..sessions import session_end, session_for_token, sessions_end_all
 from ..throttling import login_attempt_reserve, login_failure_record, login_username
 from ..tokens import SessionRefreshToken
+
+CSRF_FAILED = OpenApiResponse(ErrorSerializer, description="`permission_denied`: the refresh cookie without CSRF.")
 
 
 class TokenEndpoint(GenericAPIView):
@@ -43,7 +47,7 @@ class LoginView(TokenEndpoint):
 
     serializer_class = LoginSerializer
 
-    @extend_schema(responses={200: LoginSerializer, 401: OpenApiResponse(description="no_active_account")})
+    @extend_schema(responses={200: LoginSerializer, 429: THROTTLED})  # counted by throttling.py, not DRF's classes
     def post(self, request):
         username = login_username(request.data)
         attempt = login_attempt_reserve(request=request, username=username)  # counted before the password is checked
@@ -68,6 +72,7 @@ class RefreshView(TokenEndpoint):
 
     serializer_class = RefreshSerializer
 
+    @extend_schema(responses={200: RefreshSerializer, 403: CSRF_FAILED})
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -95,7 +100,7 @@ class LogoutView(APIView):
 
     permission_classes = (AllowAny,)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, 403: CSRF_FAILED})
     def post(self, request):
         session, user_id = None, None
         if request.user.is_authenticated:

@@ -135,6 +135,19 @@ class TestSessionState:
         frozen.shift(60)
         assert client.get("/api/auth/session").json()["last_activity"] == "2026-01-05T09:10:00Z"
 
+    @pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+    def test_extend_is_post_only_and_a_wrong_method_is_not_activity(self, user, login, client_with, frozen, method):
+        body = login()
+        client = client_with(body["access"])
+        frozen.shift(600)
+        response = getattr(client, method)("/api/auth/session/extend")
+        assert response.status_code == 405
+        assert response.json()["code"] == "method_not_allowed"
+        assert response["Allow"] == "POST, OPTIONS"
+        assert client.get("/api/auth/session").json()["last_activity"] == "2026-01-05T09:00:00Z"
+        assert LoginSession.objects.get(pk=body["session_id"]).last_activity.isoformat() == "2026-01-05T09:00:00+00:00"
+        assert not ActivityLog.objects.filter(category="AUDIT").exists()
+
     def test_legacy_token_has_no_session(self, user, client_with):
         response = client_with(legacy_token(user)).get("/api/auth/session")
         assert response.status_code == 404

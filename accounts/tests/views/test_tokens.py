@@ -54,7 +54,11 @@ class TestLogin:
     def test_missing_fields(self, api):
         response = api.post("/api/auth/token/", {"username": "alice"}, format="json")
         assert response.status_code == 400
-        assert response.json() == {"password": ["This field is required."]}
+        assert response.json() == {
+            "detail": "Invalid 'password': This field is required.",
+            "code": "required",
+            "errors": {"password": ["This field is required."]},
+        }
 
     @pytest.mark.parametrize("path", ["/api/auth/token", "/api/auth/token/"])
     def test_with_and_without_trailing_slash(self, user, api, path):
@@ -111,7 +115,18 @@ class TestRefresh:
     def test_blank_refresh_token(self, api):
         response = refresh(api, "")
         assert response.status_code == 400
-        assert response.json() == {"refresh": ["This field may not be blank."]}
+        assert response.json() == {
+            "detail": "Invalid 'refresh': This field may not be blank.",
+            "code": "blank",
+            "errors": {"refresh": ["This field may not be blank."]},
+        }
+
+    @pytest.mark.parametrize("exp", ["soon", 10**20, 1e300, [1], None])
+    def test_signed_exp_of_the_wrong_kind(self, user, login, api, exp):
+        claims = {**claims_of(login()["refresh"]), "exp": exp}
+        response = refresh(api, jwt.encode(claims, settings.SECRET_KEY, algorithm="HS256"))
+        assert response.status_code == 401
+        assert response.json()["code"] == "token_not_valid"
 
     def test_no_refresh_token_at_all(self, api):
         response = api.post("/api/auth/token/refresh/", {}, format="json")
