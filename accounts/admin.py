@@ -11,7 +11,7 @@ from activity.admin import ReadOnlyModelAdmin
 
 from .clock import session_clock_read
 from .forms import ThrottledAdminLoginForm
-from .models import LoginSession
+from .models import GroupPolicy, LoginSession, UserPolicy
 from .sessions import session_end, sessions_end_all
 
 User = get_user_model()
@@ -21,12 +21,17 @@ User = get_user_model()
 class LoginSessionAdmin(ReadOnlyModelAdmin):
     """Sessions are the system's to write; staff only look, and revoke."""
 
-    list_display = ["id", "user", "kind", "state", "created_at", "last_activity", "expires_at", "ip"]
+    list_display = ["id", "user", "kind", "state", "policy", "created_at", "last_activity", "expires_at", "ip"]
     list_filter = ["kind", "end_reason", "created_at"]
     search_fields = ["user__username", "ip"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     actions = ["revoke"]
+
+    @admin.display(description="Idle policy")
+    def policy(self, session) -> str:
+        minutes = session.idle_threshold.total_seconds() / 60
+        return f"{minutes:g} min ({session.policy_source})"
 
     @admin.display(description="State now")
     def state(self, session) -> str:
@@ -50,6 +55,32 @@ class LoginSessionAdmin(ReadOnlyModelAdmin):
 
     def has_revoke_permission(self, request):
         return request.user.is_staff and request.user.has_perm("accounts.view_loginsession")
+
+
+@admin.register(GroupPolicy)
+class GroupPolicyAdmin(admin.ModelAdmin):
+    """Staff hold a group's members to a threshold (and optionally a session maximum and warning lead time).
+
+    Saving a stricter one shortens the members' live sessions at once (accounts/receivers.py).
+    """
+
+    list_display = ["group", "inactivity_threshold_minutes", "session_max_hours", "warning_seconds"]
+    search_fields = ["group__name"]
+
+
+@admin.register(UserPolicy)
+class UserPolicyAdmin(admin.ModelAdmin):
+    """Users' own choices (they set them in the web UI or with PUT /api/auth/policy); staff may look or remove."""
+
+    list_display = ["user", "inactivity_threshold_minutes"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 def _end_all(request, users) -> int:

@@ -73,8 +73,9 @@ class InactivityJWTAuthentication(JWTAuthentication):
         session = session_for_token(token=validated_token)
         session_check(session=session, now=now, request=self.request)
         validated_token.login_session = session  # for the views, which would otherwise read it again
-        if request_accepted(self.request, user=session.user, session_id=str(session.pk), at=now):
-            session_clock_record(session_id=str(session.pk), at=now)
+        tracked = request_accepted(self.request, user=session.user, session_id=str(session.pk), at=now)
+        if tracked is not None:
+            session_clock_record(session=session, at=now, activity_type=tracked.activity_type.type)
         return session.user
 
 

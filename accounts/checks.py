@@ -1,8 +1,12 @@
 """System checks that warn about contradictory or unsafe configuration."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.checks import Warning, register
 from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
+
+from activity.types import activity_types
 
 from .clock import write_interval
 from .conf import accounts_settings
@@ -74,3 +78,51 @@ def check_secret_key_source(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_policies(app_configs, **kwargs):
+    """The site's default inside the range groups and users are held to; activity types that can all be reached."""
+    conf = accounts_settings()
+    problems = []
+    if not conf.INACTIVITY_MIN <= conf.INACTIVITY_THRESHOLD <= conf.INACTIVITY_MAX:
+        problems.append(
+            Warning(
+                "INACTIVITY_THRESHOLD_MINUTES is outside INACTIVITY_MIN_MINUTES..INACTIVITY_MAX_MINUTES.",
+                hint="Groups and users choose within that range; the site's default should too.",
+                id="accounts.W007",
+            )
+        )
+    rules = activity_types()
+    for index, rule in enumerate(rules):
+        earlier = next((e for e in rules[:index] if e.shadows(rule)), None)
+        if earlier is not None:
+            problems.append(
+                Warning(
+                    f"Activity type rule {index + 1} ({rule.type!r}) is unreachable: rule {rules.index(earlier) + 1} "
+                    f"({earlier.type!r}) matches every request it would.",
+                    hint="Put the more specific rule first in ACTIVITY_TYPES.",
+                    id="accounts.W008",
+                )
+            )
+        elif any(e.overlaps(rule) for e in rules[:index]):
+            problems.append(
+                Warning(
+                    f"Activity type rule {index + 1} ({rule.type!r}) overlaps an earlier, broader rule: some of its "
+                    "requests are taken by that one.",
+                    hint="Put the more specific rule first in ACTIVITY_TYPES.",
+                    id="accounts.W009",
+                )
+            )
+        if (
+            rule.minutes is not None
+            and not conf.INACTIVITY_MIN <= timedelta(minutes=rule.minutes) <= conf.INACTIVITY_MAX
+        ):
+            problems.append(
+                Warning(
+                    f"Activity type {rule.type!r} has a window of {rule.minutes:g} minutes, outside "
+                    "INACTIVITY_MIN_MINUTES..INACTIVITY_MAX_MINUTES.",
+                    id="accounts.W010",
+                )
+            )
+    return problems

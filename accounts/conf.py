@@ -12,6 +12,11 @@ from rest_framework_simplejwt import settings as simplejwt  # its api_settings i
 @dataclass(frozen=True)
 class AccountsSettings:
     INACTIVITY_THRESHOLD: timedelta = timedelta(minutes=20)
+    # The range a group's or a user's threshold may take, and the longest idle window any activity may earn.
+    INACTIVITY_MIN: timedelta = timedelta(minutes=1)
+    INACTIVITY_MAX: timedelta = timedelta(minutes=60)
+    # False turns the idle rule off: sessions end only by their maximum, lifetime, logout or revocation.
+    INACTIVITY_BASED_EXPIRATION: bool = True
     SESSION_MAX_AGE: timedelta = timedelta(hours=12)
     WARNING_SECONDS: int = 120
     TOKEN_CHECK_INTERVAL_SECONDS: int = 30

@@ -68,6 +68,7 @@ def django_session_user(request):
         raise InvalidToken("The password changed since this sign-in")
     now = timezone.now()
     session_check(session=session, now=now, request=request)
-    if request_accepted(request, user=session.user, session_id=str(session.pk), at=now, kind=session.kind):
-        session_clock_record(session_id=str(session.pk), at=now)
+    tracked = request_accepted(request, user=session.user, session_id=str(session.pk), at=now, kind=session.kind)
+    if tracked is not None:
+        session_clock_record(session=session, at=now, activity_type=tracked.activity_type.type)
     return session

@@ -3,6 +3,8 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -25,8 +27,16 @@ class LoginSession(models.Model):
     kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.TOKEN)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(help_text="The session's absolute end, whatever its activity.")
-    # When the session was last active, as far as the database knows: see accounts/clock.py.
+    # When the session was last active, and when it goes idle unless active again, as far as the database knows
+    # (accounts/clock.py); `idle_type` is the activity type that set `idle_at`.
     last_activity = models.DateTimeField()
+    idle_at = models.DateTimeField()
+    idle_type = models.CharField(max_length=16, default="login")
+    # The inactivity policy this session is held to (accounts/policies.py): fixed at its start, shortened live.
+    idle_threshold = models.DurationField(help_text="Idle this long, it ends.")
+    idle_ceiling = models.DurationField(help_text="The longest idle window any activity may earn it.")
+    warning_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: the site's.")
+    policy_source = models.CharField(max_length=160, default="site", help_text="site, group:<name> or user")
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -85,3 +95,42 @@ class LegacyRefreshUse(models.Model):
 
     def __str__(self):
         return self.jti
+
+
+class GroupPolicy(models.Model):
+    """The inactivity policy of a group's members; in several groups, the strictest applies (accounts/policies.py)."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, primary_key=True, related_name="inactivity_policy")
+    inactivity_threshold_minutes = models.FloatField(help_text="Also the most a member may choose for themselves.")
+    session_max_hours = models.FloatField(null=True, blank=True, help_text="Empty: the site's.")
+    warning_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: the site's.")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "group inactivity policies"
+
+    def __str__(self):
+        return f"{self.group}: {self.inactivity_threshold_minutes:g} min"
+
+    def clean(self):
+        from .conf import accounts_settings  # settings read when used, never at import
+
+        conf = accounts_settings()
+        low, high = conf.INACTIVITY_MIN.total_seconds() / 60, conf.INACTIVITY_MAX.total_seconds() / 60
+        if not low <= self.inactivity_threshold_minutes <= high:
+            message = f"Must be between {low:g} and {high:g} minutes (INACTIVITY_MIN_MINUTES..INACTIVITY_MAX_MINUTES)."
+            raise ValidationError({"inactivity_threshold_minutes": message})
+
+
+class UserPolicy(models.Model):
+    """A user's own choice of threshold, within the site's range and never above their strictest group's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="inactivity_policy"
+    )
+    inactivity_threshold_minutes = models.FloatField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "user inactivity choices"
+
+    def __str__(self):
+        return f"{self.user}: {self.inactivity_threshold_minutes:g} min"

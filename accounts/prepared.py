@@ -10,6 +10,7 @@ import weakref
 from datetime import datetime
 
 from django.db import connections
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.query import get_related_populators
 
 from .models import LoginSession
@@ -54,24 +55,36 @@ def session_with_user(pk: uuid.UUID) -> LoginSession | None:
     return session
 
 
-def last_activity_advance_orm(pk, at: datetime) -> int:
-    return LoginSession.objects.filter(pk=pk, last_activity__lt=at).update(last_activity=at)
+def last_activity_advance_orm(pk, *, at: datetime, idle_at: datetime, idle_type: str) -> int:
+    later_deadline = Q(idle_at__lt=idle_at)
+    return LoginSession.objects.filter(Q(pk=pk) & (Q(last_activity__lt=at) | later_deadline)).update(
+        last_activity=Case(When(last_activity__lt=at, then=Value(at)), default=F("last_activity")),
+        idle_type=Case(When(later_deadline, then=Value(idle_type)), default=F("idle_type")),
+        idle_at=Case(When(later_deadline, then=Value(idle_at)), default=F("idle_at")),
+    )
 
 
-def last_activity_advance(pk, at: datetime) -> int:
-    """Move the session's last activity forward to `at`, never back; return the rows updated (0 or 1).
-
-    `last_activity_advance_orm`, as one statement built once per database vendor.
+def last_activity_advance(pk, *, at: datetime, idle_at: datetime, idle_type: str) -> int:
+    """Move the session's last activity forward to `at` and its deadline to `idle_at` (with the type that set it),
+    never back; return the rows updated (0 or 1). `last_activity_advance_orm`, as one statement built once per
+    database vendor (every right-hand side reads the row as it was, in SQL).
     """
     connection = connections[LoginSession.objects.db]
     sql = _ADVANCE_SQL.get(connection.vendor)
     if sql is None:
         qn, meta = connection.ops.quote_name, LoginSession._meta
-        column = qn("last_activity")
-        sql = f"UPDATE {qn(meta.db_table)} SET {column} = %s WHERE {qn(meta.pk.column)} = %s AND {column} < %s"  # noqa: S608
+        last, idle, kind = qn("last_activity"), qn("idle_at"), qn("idle_type")
+        sql = (
+            f"UPDATE {qn(meta.db_table)} SET "  # noqa: S608
+            f"{last} = CASE WHEN {last} < %s THEN %s ELSE {last} END, "
+            f"{kind} = CASE WHEN {idle} < %s THEN %s ELSE {kind} END, "
+            f"{idle} = CASE WHEN {idle} < %s THEN %s ELSE {idle} END "
+            f"WHERE {qn(meta.pk.column)} = %s AND ({last} < %s OR {idle} < %s)"
+        )
         _ADVANCE_SQL[connection.vendor] = sql
-    at = LoginSession._meta.get_field("last_activity").get_db_prep_value(at, connection)
+    field = LoginSession._meta.get_field("last_activity")
+    at, idle_at = (field.get_db_prep_value(value, connection) for value in (at, idle_at))
     pk = LoginSession._meta.pk.get_db_prep_value(uuid.UUID(str(pk)), connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [at, pk, at])
+        cursor.execute(sql, [at, at, idle_at, idle_type, idle_at, idle_at, pk, at, idle_at])
         return cursor.rowcount

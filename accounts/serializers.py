@@ -9,8 +9,11 @@ from rest_framework_simplejwt.serializers import TokenObtainSerializer
 
 from .authentication import request_login_session
 from .clock import session_clock_read
+from .conf import accounts_settings
 from .models import LoginSession
 from .sessions import session_start
+
+MINUTE = timedelta(minutes=1)
 
 
 class LoginSerializer(TokenObtainSerializer):
@@ -85,6 +88,8 @@ class LoginSessionSerializer(serializers.ModelSerializer):
             "idle_expires_at",
             "id",
             "kind",
+            "idle_threshold",
+            "policy_source",
             "created_at",
             "last_activity",
             "expires_at",
@@ -121,7 +126,33 @@ class SessionStateSerializer(serializers.Serializer):
     idle_expires_at = serializers.DateTimeField(help_text="When an idle sign-out happens without further activity.")
     expires_at = serializers.DateTimeField(help_text="The session's absolute end.")
     server_time = serializers.DateTimeField()
-    inactivity_threshold_minutes = serializers.FloatField()
+    inactivity_threshold_minutes = serializers.FloatField(help_text="This session's, by its policy.")
+    policy_source = serializers.CharField(help_text="Where the threshold comes from: site, group:<name> or user.")
+    idle_type = serializers.CharField(help_text="The activity type whose idle window set idle_expires_at.")
+    warning_seconds = serializers.FloatField(help_text="How long before the idle sign-out the UI warns.")
+
+
+class PolicySerializer(serializers.Serializer):
+    """The user's threshold and the range they may choose in: the site's (INACTIVITY_MIN..MAX_MINUTES), up to their
+    strictest group's. A value outside it is a 400 naming the bounds."""
+
+    inactivity_threshold_minutes = serializers.FloatField(allow_null=True)
+    source = serializers.CharField(read_only=True, help_text="site, group:<name> or user")
+    min = serializers.FloatField(read_only=True, help_text="The shortest threshold you may choose (minutes).")
+    max = serializers.FloatField(read_only=True, help_text="The longest threshold you may choose (minutes).")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        conf = accounts_settings()
+        low, high = self.context.get("bounds") or (conf.INACTIVITY_MIN / MINUTE, conf.INACTIVITY_MAX / MINUTE)
+        message = f"Must be between {low:g} and {high:g} minutes."
+        self.fields["inactivity_threshold_minutes"] = serializers.FloatField(
+            allow_null=True,
+            min_value=low,
+            max_value=high,
+            error_messages={"min_value": message, "max_value": message},
+            help_text="Your own threshold; null goes back to your group's or the site's.",
+        )
 
 
 class NumberOfField(serializers.FloatField):
@@ -150,10 +181,14 @@ class ConfigSerializer(serializers.Serializer):
     activity_check_interval_seconds = serializers.IntegerField(source="ACTIVITY_CHECK_INTERVAL_SECONDS")
     features = serializers.SerializerMethodField()
     server_time = serializers.SerializerMethodField()
+    policy_source = serializers.SerializerMethodField(help_text="With a token: where its threshold comes from.")
+
+    def get_policy_source(self, conf) -> str:
+        return self.context.get("policy_source", "site")
 
     def get_features(self, conf) -> dict[str, bool]:
         return {
-            "inactivity_based_expiration": True,
+            "inactivity_based_expiration": conf.INACTIVITY_BASED_EXPIRATION,
             "refresh_token_rotation": True,
             "refresh_token_reuse_detection": True,
             "legacy_tokens_accepted": conf.ACCEPT_LEGACY_TOKENS,

@@ -17,10 +17,10 @@ from activity.recording import activity_record
 from activity.request_info import request_ip
 
 from .clock import session_clock_idle_for, session_clock_start
-from .conf import accounts_settings
 from .exceptions import SessionEnded, TokenExpired, TokenInactive
 from .legacy import legacy_tokens_cut
 from .models import LoginSession
+from .policies import session_policy_fields
 from .prepared import session_with_user
 from .tokens import SESSION_CLAIM, token_pair_for_session
 
@@ -41,8 +41,8 @@ def session_start(*, user, request: HttpRequest, now: datetime | None = None, ki
         user=user,
         kind=kind,
         created_at=now,
-        expires_at=now + accounts_settings().SESSION_MAX_AGE,
         last_activity=now,
+        **session_policy_fields(user=user, now=now),  # held to the user's policy now (accounts/policies.py)
         ip=request_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     re_path(r"^api/auth/logout/all/?$", views.LogoutAllView.as_view(), name="logout-all"),
     re_path(r"^api/auth/me/?$", views.MeView.as_view(), name="me"),
     re_path(r"^api/auth/config/?$", views.ConfigView.as_view(), name="config"),
+    re_path(r"^api/auth/policy/?$", views.PolicyView.as_view(), name="policy"),
     re_path(r"^api/auth/session/?$", views.SessionView.as_view(), name="session"),
     re_path(r"^api/auth/session/extend/?$", views.SessionExtendView.as_view(), name="session-extend"),
     re_path(r"^api/auth/sessions/?$", views.LoginSessionListView.as_view(), name="sessions"),

@@ -22,6 +22,13 @@ class ActivitySettings:
     )
     PASSIVE_PREFIXES: tuple[str, ...] = ("/api/logs/", "/static/")
     EXCLUDED_PATHS: tuple[str, ...] = ()  # extra prefixes, from ACTIVITY_EXCLUDED_PATHS
+    # Activity types and their idle windows (types.py), from ACTIVITY_TYPES (JSON).
+    TYPES: tuple[dict, ...] = (
+        # Reading one's own policy is the UI's business, not the user's activity.
+        {"type": "policy", "methods": ("GET", "HEAD"), "prefix": "/api/auth/policy", "minutes": "passive"},
+        {"type": "read", "methods": ("GET", "HEAD", "OPTIONS")},
+        {"type": "write", "methods": ("POST", "PUT", "PATCH", "DELETE")},
+    )
     # AUDIT rows are inserted in batches (see activity/buffer.py); 0 writes each row within its request.
     AUDIT_FLUSH_INTERVAL_SECONDS: float = 0.1
     AUDIT_BATCH_SIZE: int = 100  # small batches: building one holds the GIL, which requests then wait for
@@ -59,6 +66,13 @@ class ActivitySettings:
         "private",
     )
     EXTRA_SENSITIVE_QUERY_PARAMS: tuple[str, ...] = ()  # from LOG_REDACT_PARAMS
+
+    @functools.cached_property
+    def activity_types(self):
+        """The parsed TYPES (activity/types.py): once per settings value."""
+        from .types import rules_parse
+
+        return rules_parse(self.TYPES)
 
 
 @functools.cache

@@ -31,6 +31,7 @@ class ActivityLog(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=256, blank=True)
     duration_ms = models.FloatField(null=True, blank=True)
+    activity_type = models.CharField(max_length=16, blank=True, help_text="Of a tracked request (activity/types.py).")
 
     class Meta:
         ordering = ["-timestamp", "-id"]

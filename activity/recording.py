@@ -30,6 +30,7 @@ def activity_record(
     session_id: str | None = None,
     status_code: int | None = None,
     duration_ms: float | None = None,
+    activity_type: str = "",
     now=None,
 ) -> ActivityLog | None:
     """Write one log row and the same line to the log file. A database failure becomes an ERROR row, not a raise.
@@ -49,6 +50,7 @@ def activity_record(
         session_id=session_id,
         status_code=status_code,
         duration_ms=duration_ms,
+        activity_type=activity_type,
     )
     if request is not None:
         row.method = text_scrub(request.method or "", limit=10)
@@ -93,5 +95,6 @@ def activity_record_request(
         session_id=tracked.session_id,
         status_code=status_code,
         duration_ms=round(duration_ms, 2),
+        activity_type=tracked.activity_type.type if tracked.activity_type else "",
         now=tracked.accepted_at,
     )

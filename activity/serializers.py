@@ -23,6 +23,7 @@ class ActivityLogSerializer(serializers.ModelSerializer):
             "ip",
             "user_agent",
             "duration_ms",
+            "activity_type",
         ]
         read_only_fields = fields
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.http import HttpRequest
 
 from .conf import activity_settings
+from .types import ActivityType, activity_type_for
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class TrackedRequest:
     session_id: str | None  # None for a token from before login sessions
     accepted_at: datetime
     kind: str = "token"  # of the login session: "token", or "django" for the admin's and browsable API's cookie
+    activity_type: ActivityType | None = None  # what the request is (types.py): its idle window
 
 
 def path_is_passive(path: str) -> bool:
@@ -27,17 +29,23 @@ def path_is_passive(path: str) -> bool:
     return slashed.startswith(conf.PASSIVE_PREFIXES) or path.startswith(conf.EXCLUDED_PATHS)
 
 
-def request_accepted(request, *, user, session_id: str | None, at: datetime, kind: str = "token") -> bool:
-    """Note that authentication accepted `request` for `user` at `at`; return whether it is tracked.
+def request_accepted(
+    request, *, user, session_id: str | None, at: datetime, kind: str = "token"
+) -> TrackedRequest | None:
+    """Note that authentication accepted `request` for `user` at `at`; return it as tracked, or None if passive.
 
-    A tracked request counts as activity (the caller records it on the session's clock) and gets one AUDIT row
-    once its response is known (the middleware writes it).
+    A tracked request counts as activity (the caller records it on the session's clock, with its type's window) and
+    gets one AUDIT row once its response is known (the middleware writes it).
     """
     http_request: HttpRequest = getattr(request, "_request", request)  # DRF's Request wraps Django's
     if path_is_passive(http_request.path) or not _view_answers(request):
-        return False
-    http_request.activity_tracked = TrackedRequest(user=user, session_id=session_id, accepted_at=at, kind=kind)
-    return True
+        return None
+    activity_type = activity_type_for(http_request.method or "", http_request.path)
+    if activity_type.passive:
+        return None
+    tracked = TrackedRequest(user=user, session_id=session_id, accepted_at=at, kind=kind, activity_type=activity_type)
+    http_request.activity_tracked = tracked
+    return tracked
 
 
 def _view_answers(request) -> bool:

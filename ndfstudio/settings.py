@@ -141,6 +141,9 @@ SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 
 ACCOUNTS = {
     "INACTIVITY_THRESHOLD": INACTIVITY_THRESHOLD,
+    "INACTIVITY_MIN": timedelta(minutes=env.float("INACTIVITY_MIN_MINUTES", default=1)),
+    "INACTIVITY_MAX": timedelta(minutes=env.float("INACTIVITY_MAX_MINUTES", default=60)),
+    "INACTIVITY_BASED_EXPIRATION": env.bool("INACTIVITY_BASED_EXPIRATION", default=True),
     "SESSION_MAX_AGE": SESSION_MAX_AGE,
     "WARNING_SECONDS": env.int("INACTIVITY_WARNING_SECONDS", default=120),
     # How often the web UI polls its (passive) endpoints; served by /api/auth/config.
@@ -153,6 +156,8 @@ ACCOUNTS = {
 }
 
 ACTIVITY = {
+    # Activity types and their idle windows (activity/types.py); the default is `read` and `write`.
+    **({"TYPES": tuple(env.json("ACTIVITY_TYPES"))} if env.str("ACTIVITY_TYPES", default="") else {}),
     # AUDIT rows are inserted in batches at least this often (seconds); 0 writes each within its request.
     "AUDIT_FLUSH_INTERVAL_SECONDS": env.float("AUDIT_FLUSH_INTERVAL_SECONDS", default=0.1),
     "RETENTION_DAYS": env.int("ACTIVITY_LOG_RETENTION_DAYS", default=90),

@@ -54,19 +54,18 @@ def interval_60s(settings):
 @pytest.mark.usefixtures("interval_60s")
 class TestColumnWrites:
     def test_writes_at_most_once_per_interval(self, session, shared_clock):
-        sid = str(session.pk)
-        clock.session_clock_record(session_id=sid, at=T0 + timedelta(seconds=30))
+        clock.session_clock_record(session=session, at=T0 + timedelta(seconds=30))
         assert last_activity(session) == T0  # the login wrote it 30 s ago
-        clock.session_clock_record(session_id=sid, at=T0 + timedelta(seconds=61))
+        clock.session_clock_record(session=session, at=T0 + timedelta(seconds=61))
         assert last_activity(session) == T0 + timedelta(seconds=61)
 
     def test_a_moment_the_shared_clock_did_not_take_ignores_the_interval(self, session, column_only):
-        clock.session_clock_record(session_id=str(session.pk), at=T0 + timedelta(seconds=1))
+        clock.session_clock_record(session=session, at=T0 + timedelta(seconds=1))
         assert last_activity(session) == T0 + timedelta(seconds=1)
 
     def test_never_moves_back(self, session, column_only):
-        clock.session_clock_record(session_id=str(session.pk), at=T0 + timedelta(seconds=90))
-        clock.session_clock_record(session_id=str(session.pk), at=T0 + timedelta(seconds=80))
+        clock.session_clock_record(session=session, at=T0 + timedelta(seconds=90))
+        clock.session_clock_record(session=session, at=T0 + timedelta(seconds=80))
         assert last_activity(session) == T0 + timedelta(seconds=90)
 
     def test_a_login_writes_its_session_once(self, user):
@@ -82,15 +81,16 @@ class TestIdleDeadline:
         assert clock.session_clock_read(session=session).idle_at == T0 + timedelta(minutes=21)
 
     def test_shared_clock_is_exact(self, session, shared_clock):
-        clock.session_clock_record(session_id=str(session.pk), at=T0 + timedelta(seconds=50))
+        clock.session_clock_record(session=session, at=T0 + timedelta(seconds=50))
         assert last_activity(session) == T0  # within the interval: only the clock has it
         assert clock.session_clock_read(session=session) == (
             T0 + timedelta(seconds=50),
             T0 + timedelta(minutes=20, seconds=50),
+            "extend",
         )
 
     def test_never_earlier_than_the_column(self, session, shared_clock):
-        clock.session_clock_record(session_id=str(session.pk), at=T0 - timedelta(hours=1))
+        clock.session_clock_record(session=session, at=T0 - timedelta(hours=1))
         assert clock.session_clock_read(session=session).idle_at == T0 + timedelta(minutes=20)
 
     def test_capped_at_the_session_end(self, session):
@@ -113,7 +113,7 @@ class TestFailingClock:
         monkeypatch.setattr(clock.cache, "set", down)
         monkeypatch.setattr(clock.cache, "get", down)
         at = T0 + timedelta(seconds=5)  # well inside any write interval
-        clock.session_clock_record(session_id=str(session.pk), at=at)
+        clock.session_clock_record(session=session, at=at)
         assert last_activity(session) == at
         # The clock cannot vouch: the column decides, with its write interval (60 s) on top.
         fresh = LoginSession.objects.get(pk=session.pk)
@@ -125,7 +125,7 @@ class TestFailingClock:
 
         monkeypatch.setattr(clock.cache, "set", bug)
         with pytest.raises(TypeError):
-            clock.session_clock_record(session_id=str(session.pk), at=T0 + timedelta(seconds=5))
+            clock.session_clock_record(session=session, at=T0 + timedelta(seconds=5))
 
 
 @pytest.fixture

@@ -37,13 +37,31 @@ class TestAdvance:
     def test_same_as_the_orm(self, session, user, seconds):
         other, _, _ = sessions.session_start(user=user, request=RequestFactory().get("/"), now=T0)
         at = T0 + timedelta(seconds=seconds)
-        assert prepared.last_activity_advance(session.pk, at) == prepared.last_activity_advance_orm(other.pk, at)
-        assert (
-            LoginSession.objects.get(pk=session.pk).last_activity
-            == LoginSession.objects.get(pk=other.pk).last_activity
-            == max(T0, at)
+        moved = {"at": at, "idle_at": at + timedelta(minutes=20), "idle_type": "write"}
+        assert prepared.last_activity_advance(session.pk, **moved) == prepared.last_activity_advance_orm(
+            other.pk, **moved
         )
+        fields = ("last_activity", "idle_at", "idle_type")
+        mine, theirs = (LoginSession.objects.values_list(*fields).get(pk=s.pk) for s in (session, other))
+        later = at + timedelta(minutes=20) > T0 + timedelta(minutes=20)
+        assert mine == theirs == (max(T0, at), max(T0, at) + timedelta(minutes=20), "write" if later else "login")
+
+    @pytest.mark.parametrize("seconds", [-60, 0, 30])
+    def test_a_shorter_window_never_moves_the_deadline_back(self, session, user, seconds):
+        other, _, _ = sessions.session_start(user=user, request=RequestFactory().get("/"), now=T0)
+        at = T0 + timedelta(seconds=seconds)
+        moved = {"at": at, "idle_at": at + timedelta(minutes=1), "idle_type": "ping"}
+        prepared.last_activity_advance(session.pk, **moved)
+        prepared.last_activity_advance_orm(other.pk, **moved)
+        fields = ("last_activity", "idle_at", "idle_type")
+        mine, theirs = (LoginSession.objects.values_list(*fields).get(pk=s.pk) for s in (session, other))
+        assert mine == theirs == (max(T0, at), T0 + timedelta(minutes=20), "login")
 
     def test_unknown_session(self):
         unknown = uuid.uuid4()
-        assert prepared.last_activity_advance(unknown, T0) == prepared.last_activity_advance_orm(unknown, T0) == 0
+        moved = {"at": T0, "idle_at": T0, "idle_type": "read"}
+        assert (
+            prepared.last_activity_advance(unknown, **moved)
+            == prepared.last_activity_advance_orm(unknown, **moved)
+            == 0
+        )

@@ -1,6 +1,7 @@
 """The accounts endpoints: tokens (tokens.py), the login sessions (sessions.py), and the policy in force (config.py)."""
 
 from .config import ConfigView
+from .policy import PolicyView
 from .sessions import LoginSessionDetailView, LoginSessionListView, MeView, SessionExtendView, SessionView
 from .tokens import LoginView, LogoutAllView, LogoutView, RefreshView
 
@@ -12,6 +13,7 @@ __all__ = [
     "LogoutAllView",
     "LogoutView",
     "MeView",
+    "PolicyView",
     "RefreshView",
     "SessionExtendView",
     "SessionView",

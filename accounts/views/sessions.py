@@ -14,8 +14,8 @@ from ndfstudio.schema import ErrorSerializer
 
 from ..authentication import request_login_session
 from ..clock import SessionClock, session_clock_extend, session_clock_read
-from ..conf import accounts_settings
 from ..models import LoginSession
+from ..policies import session_warning_seconds
 from ..serializers import (
     LoginSessionListSerializer,
     LoginSessionSerializer,
@@ -55,7 +55,10 @@ class SessionStateView(GenericAPIView):
             "idle_expires_at": clock.idle_at,
             "expires_at": session.expires_at,
             "server_time": timezone.now(),
-            "inactivity_threshold_minutes": accounts_settings().INACTIVITY_THRESHOLD.total_seconds() / 60,
+            "inactivity_threshold_minutes": session.idle_threshold.total_seconds() / 60,
+            "policy_source": session.policy_source,
+            "idle_type": clock.idle_type,
+            "warning_seconds": session_warning_seconds(session),
         }
         return Response(self.get_serializer(data).data)
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from activity.tracking import TrackedRequest, path_is_passive, request_accepted, request_tracked
+from activity.types import activity_type_for
 
 
 @pytest.mark.parametrize(
@@ -60,9 +61,14 @@ def test_an_accepted_request_is_tracked_unless_its_path_is_passive(rf):
 
     at = object()
     tracked = rf.get("/api/auth/me")
-    assert request_accepted(Request(tracked), user="alice", session_id="s1", at=at) is True  # DRF's wrapper
-    assert request_tracked(tracked) == TrackedRequest(user="alice", session_id="s1", accepted_at=at)
+    noted = request_accepted(Request(tracked), user="alice", session_id="s1", at=at)  # through DRF's wrapper
+    assert (
+        noted
+        == request_tracked(tracked)
+        == TrackedRequest(user="alice", session_id="s1", accepted_at=at, activity_type=activity_type_for("GET", "/"))
+    )
+    assert noted.activity_type.type == "read"
     passive = rf.get("/api/auth/session")
-    assert request_accepted(passive, user="alice", session_id="s1", at=at) is False
+    assert request_accepted(passive, user="alice", session_id="s1", at=at) is None
     assert request_tracked(passive) is None
     assert request_tracked(rf.get("/api/auth/me")) is None  # nothing accepted it

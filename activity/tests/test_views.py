@@ -45,7 +45,9 @@ def test_own_rows_newest_first(user, bob, alice_client):
         "ip",
         "user_agent",
         "duration_ms",
+        "activity_type",
     }
+    assert [r["activity_type"] for r in data["results"]] == ["read", "read"]
     assert data["results"][0]["timestamp"].endswith("Z")
 
 

@@ -7,23 +7,25 @@ import { PATHS, send } from "./api.js";
 import { classify, classifyRefresh } from "./classify.js";
 import { endsByTimeLimit, phaseAt, secondsLeft, skewSample, toLocalMs, updateSkew } from "./clock.js";
 import { WarningDialog } from "./warning.js";
+import { reasonQuery } from "./words.js";
 
 const TICK_MS = 250;
 const $ = (id) => document.getElementById(id);
 
-function leave(reason) {
+function leave(reason, config) {
   const next = encodeURIComponent(location.pathname + location.search);
-  location.assign(`/admin/login/?reason=${encodeURIComponent(reason)}&next=${next}`);
+  location.assign(`/admin/login/${reasonQuery(reason, config)}&next=${next}`);
 }
 
 function init() {
-  const state = { idleDeadline: null, sessionEnd: null, skew: null, warningMs: 0, pollMs: 30_000, staying: false };
+  // `config`: the session's own policy (the config endpoint answers with it on the cookie).
+  const state = { idleDeadline: null, sessionEnd: null, skew: null, warningMs: 0, pollMs: 30_000, staying: false, config: null };
 
   /** One call on the cookie; the server's word that the session is over ends it here too. */
   async function call(method, path) {
     const answer = await send(method, path, { csrf: method !== "GET" });
     // A cookie has nothing to refresh: every 401 is final, as a failed refresh is for the web UI.
-    if (answer.status === 401) leave(classifyRefresh(answer.status, answer.body).reason);
+    if (answer.status === 401) leave(classifyRefresh(answer.status, answer.body).reason, state.config);
     if (classify(answer.status, answer.body).kind !== "ok") return null;
     state.skew = updateSkew(state.skew, skewSample({ serverTime: answer.body.server_time, ...answer }));
     return answer.body;
@@ -57,7 +59,7 @@ function init() {
   $("ndf-stay").addEventListener("click", () => warning.primary());
   $("ndf-sign-out").addEventListener("click", async () => {
     await send("POST", PATHS.logout, { csrf: true });
-    leave("signed_out");
+    leave("signed_out", null);
   });
 
   async function poll() {
@@ -82,6 +84,7 @@ function init() {
   (async () => {
     const config = await call("GET", PATHS.config);
     if (!config || !config.features.inactivity_based_expiration) return;
+    state.config = config;
     state.warningMs = config.warning_seconds * 1000;
     state.pollMs = config.token_check_interval_seconds * 1000;
     await poll();

@@ -6,6 +6,7 @@ import { realTimers } from "./timers.js";
 
 export const PATHS = Object.freeze({
   config: "/api/auth/config",
+  policy: "/api/auth/policy",
   login: "/api/auth/token/",
   refresh: "/api/auth/token/refresh/",
   logout: "/api/auth/logout/",

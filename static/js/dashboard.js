@@ -4,11 +4,13 @@
 import { signOutAction, stayAction, workAction } from "./actions.js";
 import { PATHS, SessionOver, Unreachable } from "./api.js";
 import { Countdown } from "./countdown.js";
+import { policyForm } from "./policy.js";
 import { DashboardView } from "./render.js";
 import { Connection, Repeater } from "./schedule.js";
 import { SessionClient } from "./session.js";
 import { refreshAt } from "./token.js";
 import { WarningDialog } from "./warning.js";
+import { reasonQuery } from "./words.js";
 
 const TICK_MS = 250;
 const ACTIVITY_EVENTS = ["pointerdown", "keydown", "wheel", "touchstart"];
@@ -35,8 +37,7 @@ function init(doc, win) {
     for (const r of repeaters) r.stop();
     view.setPhase("ended");
     if (warning.open) warning.close();
-    const query = reason && reason !== "invalid_start" ? `?reason=${encodeURIComponent(reason)}` : "";
-    win.location.replace(`/login/${query}`);
+    win.location.replace(`/login/${reasonQuery(reason === "invalid_start" ? null : reason, page.config)}`);
   }
   client.addEventListener("ended", (event) => leave(event.detail.reason));
   client.addEventListener("replaced", () => win.location.reload());
@@ -153,14 +154,24 @@ function init(doc, win) {
     client.call("POST", PATHS.logoutAll).then(() => client.end("signed_out"), onError),
   );
 
-  /** Signed in (the config is the server's policy): show the page and start the clocks. */
-  async function begin(config) {
+  // The user's own threshold; after a change, the policy this session is held to now, and its clock.
+  const policy = policyForm({ doc, client, onChanged: () => begin(null, { again: true }), onError });
+
+  /** Signed in: show the page and start the clocks, with the policy this session is held to (its own config). */
+  async function begin(siteConfig, { again = false } = {}) {
+    const config = await client.call("GET", PATHS.config).catch((error) => {
+      if (error instanceof Unreachable) return siteConfig || page.config; // passive; the polls will retry
+      throw error;
+    });
     page.config = config;
+    countdown.warningMs = config.warning_seconds * 1000;
     countdown.warningMs = config.warning_seconds * 1000;
     tokenCheck.intervalMs = config.token_check_interval_seconds * 1000;
     activityCheck.intervalMs = config.activity_check_interval_seconds * 1000;
     view.renderPolicy(config);
+    if (again) return client.fetchState();
     try {
+      await policy.load();
       await loadSessions(); // also fetches the session state
       await loadActivity();
     } catch (error) {

@@ -2,7 +2,7 @@
 
 import { PATHS, send } from "./api.js";
 import { createTabSync } from "./tabsync.js";
-import { formatDuration, parseReason, reasonMessage } from "./words.js";
+import { formatDuration, parseReason, reasonMessage, reasonMinutes } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -13,7 +13,8 @@ const sync = createTabSync();
 let config = null;
 
 function showReason(reason) {
-  const text = reasonMessage(reason, config);
+  const minutes = reasonMinutes(window.location.search, config); // the session's own threshold, when it had one
+  const text = reasonMessage(reason, Number.isFinite(minutes) ? { ...config, inactivity_threshold_minutes: minutes } : config);
   const box = $("reason");
   box.hidden = !text;
   box.textContent = text || "";

@@ -71,6 +71,27 @@ export function parseReason(search) {
   return REASONS.includes(value) ? value : null;
 }
 
+/**
+ * The login page's query for a session that ended for `reason`: with `after` (seconds) when the session was held to
+ * a threshold of its own (a group's or the user's), which the login page cannot know and the site's would misstate.
+ */
+export function reasonQuery(reason, config) {
+  const query = new URLSearchParams();
+  if (reason) query.set("reason", reason);
+  if (reason === "inactive" && config && config.policy_source && config.policy_source !== "site") {
+    query.set("after", String(Math.round(config.inactivity_threshold_minutes * 60)));
+  }
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}
+
+/** The threshold (minutes) the login page should name: `?after=` when the dashboard said, else the site's. */
+export function reasonMinutes(search, config) {
+  const after = Number(new URLSearchParams(search || "").get("after"));
+  if (Number.isFinite(after) && after > 0) return after / 60;
+  return config ? Number(config.inactivity_threshold_minutes) : NaN;
+}
+
 const ACTIVITY_WORDS = [
   ["POST", /^\/api\/auth\/session\/extend\/?$/, "Kept the session active"],
   ["GET", /^\/api\/auth\/sessions\/?$/, "Viewed your sign-ins"],

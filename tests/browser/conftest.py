@@ -47,6 +47,20 @@ CONFIGS = {
         "MAX_TOKEN_LIFETIME_MINUTES": "0.1",
         "SESSION_MAX_HOURS": "1",
     },
+    # Users may choose 3 s to 60 s; writes earn 30 s, reads the user's threshold (18 s by default).
+    "policy": {
+        "INACTIVITY_THRESHOLD_MINUTES": "0.3",
+        "INACTIVITY_MIN_MINUTES": "0.05",
+        "INACTIVITY_MAX_MINUTES": "1",
+        "INACTIVITY_WARNING_SECONDS": "4",
+        "MAX_TOKEN_LIFETIME_MINUTES": "10",
+        "SESSION_MAX_HOURS": "1",
+        "ACTIVITY_TYPES": (
+            '[{"type": "policy", "methods": ["GET"], "prefix": "/api/auth/policy", "minutes": "passive"},'
+            ' {"type": "read", "methods": ["GET", "HEAD", "OPTIONS"]},'
+            ' {"type": "write", "methods": ["POST", "PUT", "PATCH", "DELETE"], "minutes": 0.5}]'
+        ),
+    },
     # Sessions that reach their time limit (10 s) long before they could go idle.
     "limit": {
         "INACTIVITY_THRESHOLD_MINUTES": "1",

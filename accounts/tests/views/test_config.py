@@ -29,6 +29,7 @@ class TestConfig:
                 "refresh_token_reuse_detection": True,
                 "legacy_tokens_accepted": True,
             },
+            "policy_source": "site",
         }
 
     @override_settings(

@@ -36,10 +36,13 @@ class TestSessions:
         assert [r["current"] for r in results] == [True, False]
         assert [r["active"] for r in results] == [True, True]
         assert [r["kind"] for r in results] == ["token", "token"]
+        assert [(r["idle_threshold"], r["policy_source"]) for r in results] == [("00:20:00", "site")] * 2
         assert set(results[0]) == {
             "active",
             "idle_expires_at",
             "kind",
+            "idle_threshold",
+            "policy_source",
             "id",
             "created_at",
             "last_activity",
@@ -117,6 +120,9 @@ class TestSessionState:
             "expires_at": "2026-01-05T21:00:00Z",
             "server_time": "2026-01-05T09:02:00Z",
             "inactivity_threshold_minutes": 20.0,
+            "policy_source": "site",
+            "idle_type": "read",
+            "warning_seconds": 120.0,
         }
 
     def test_extend_resets_the_clock(self, user, login, client_with, frozen):

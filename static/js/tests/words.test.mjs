@@ -4,7 +4,16 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { secondsLeft } from "../clock.js";
-import { describeActivity, formatCountdown, formatDuration, formatRelative, parseReason, reasonMessage } from "../words.js";
+import {
+  describeActivity,
+  formatCountdown,
+  formatDuration,
+  formatRelative,
+  parseReason,
+  reasonMessage,
+  reasonMinutes,
+  reasonQuery,
+} from "../words.js";
 
 describe("countdown", () => {
   test("counts down second by second", () => {
@@ -74,5 +83,26 @@ describe("the login page's reasons", () => {
     assert.equal(parseReason("?reason=<script>"), null);
     assert.equal(parseReason(""), null);
     assert.equal(reasonMessage(null, config), null);
+  });
+});
+
+describe("the login page names the threshold the session was held to", () => {
+  test("a session on the site's policy: the reason alone, the site's minutes", () => {
+    assert.equal(reasonQuery("inactive", { policy_source: "site", inactivity_threshold_minutes: 20 }), "?reason=inactive");
+    assert.equal(reasonMinutes("?reason=inactive", { inactivity_threshold_minutes: 20 }), 20);
+  });
+
+  test("a session of its own (group or user): its seconds travel along and win over the site's", () => {
+    const query = reasonQuery("inactive", { policy_source: "group:ops", inactivity_threshold_minutes: 0.15 });
+    assert.equal(query, "?reason=inactive&after=9");
+    assert.equal(reasonMinutes(query, { inactivity_threshold_minutes: 20 }), 0.15);
+    assert.equal(reasonMessage("inactive", { inactivity_threshold_minutes: reasonMinutes(query, null) }), "You were signed out after 9 seconds of inactivity.");
+  });
+
+  test("other reasons and nonsense", () => {
+    assert.equal(reasonQuery("expired", { policy_source: "user", inactivity_threshold_minutes: 5 }), "?reason=expired");
+    assert.equal(reasonQuery(null, null), "");
+    assert.ok(Number.isNaN(reasonMinutes("?after=x", null)));
+    assert.equal(reasonMinutes("?after=-5", { inactivity_threshold_minutes: 20 }), 20);
   });
 });
