@@ -131,7 +131,8 @@ def _replace(row: ActivityLog, exc: Exception) -> None:
 
 
 audit_buffer = AuditBuffer()
-atexit.register(audit_buffer.flush)
+# At exit, let the flusher finish the batch it may be writing (a daemon thread dies mid-INSERT), then write the rest.
+atexit.register(audit_buffer.stop)
 
 
 def reset() -> None:

@@ -1,5 +1,6 @@
 """Batched AUDIT writes: by size, by time, before a read of the log, at exit; a failed batch is kept and retried."""
 
+import threading
 import time
 
 import pytest
@@ -135,3 +136,25 @@ def test_reading_the_log_flushes_this_process(batched, settings, user, login, cl
     assert not ActivityLog.objects.filter(category="AUDIT").exists()
     results = client.get("/api/logs/recent?category=AUDIT").json()["results"]
     assert [r["message"] for r in results] == ["API request: GET /api/auth/me"]
+
+
+def test_at_exit_the_batch_the_flusher_is_writing_is_waited_for(batched, monkeypatch):
+    """A daemon flusher dies with its process: exiting must wait for the batch it holds (SIGTERM under load lost
+    rows that way). `flush()` alone returns at once with nothing to do; `stop()`, the exit hook, waits."""
+    buffer = new_buffer(batched)
+    writing, release = threading.Event(), threading.Event()
+    real = ActivityLog.objects.bulk_create
+
+    def slow(rows):
+        writing.set()
+        release.wait(5)
+        return real(rows)
+
+    monkeypatch.setattr(ActivityLog.objects, "bulk_create", slow)
+    buffer.add(row(1))
+    assert writing.wait(3)  # the flusher took the row and is inserting it
+    assert buffer.flush() == 0  # nothing left to flush here, and the row is not written yet
+    assert ActivityLog.objects.count() == 0
+    threading.Timer(0.3, release.set).start()
+    buffer.stop()
+    assert ActivityLog.objects.count() == 1
