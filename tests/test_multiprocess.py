@@ -17,6 +17,7 @@ from tests.live import (
     redis_url,
     require,
     rerun_if_late,
+    run_python,
     server_env,
     sqlite_url,
     start_server,
@@ -40,7 +41,11 @@ ADMIN, ADMIN_PASSWORD = "root", "root-live-password"
 )
 def servers(request, tmp_path_factory):
     """Two server processes, A and B, sharing one store: PostgreSQL + Redis, or one SQLite file alone."""
-    common = {"INACTIVITY_THRESHOLD_MINUTES": str(THRESHOLD / 60), "MAX_TOKEN_LIFETIME_MINUTES": "10"}
+    common = {
+        "INACTIVITY_THRESHOLD_MINUTES": str(THRESHOLD / 60),
+        "MAX_TOKEN_LIFETIME_MINUTES": "10",
+        "INACTIVITY_MIN_MINUTES": "0.01",  # group policies of seconds, for the policy test
+    }
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("mp") / "db.sqlite3"
         yield from _pair(server_env(DATABASE_URL=sqlite_url(path), **common))
@@ -60,14 +65,23 @@ def servers(request, tmp_path_factory):
 
 
 def _pair(env):
-    users = {USERNAME: PASSWORD, "bob": "bob-live-password", ADMIN: ADMIN_PASSWORD}
+    users = {USERNAME: PASSWORD, "bob": "bob-live-password", ADMIN: ADMIN_PASSWORD, "carol": "carol-live-password"}
     prepare_database(env, users=users, superusers=(ADMIN,))
+    run_python(_GROUP, env=env)
     a = start_server(env, migrate=False, wait=False)
     b = start_server(env, migrate=False, wait=False)
     with a, b:
         a.wait_ready()
         b.wait_ready()
         yield a, b
+
+
+_GROUP = """
+import django
+django.setup()
+from django.contrib.auth.models import Group, User
+Group.objects.get_or_create(name="ops")[0].user_set.add(User.objects.get(username="carol"))
+"""
 
 
 def assert_rejected(reply, code: str, detail_start: str = "") -> None:
@@ -188,6 +202,7 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
 
     def request(self, url, data=None):
+        self.base = url.split("/admin/")[0]
         import urllib.error
         import urllib.parse
         import urllib.request
@@ -203,6 +218,14 @@ class Browser:
 
     def cookie(self, name):
         return next(c.value for c in self.jar if c.name == name)
+
+    def group_id(self, name):
+        """The id of group `name`, as the admin's group list links it."""
+        import re
+
+        status, _, page = self.request(f"{self.base}/admin/auth/group/?q={name}")
+        assert status == 200, page[:500]
+        return re.search(r'href="/admin/auth/group/(\d+)/change/', page).group(1)
 
 
 def test_an_idle_admin_session_is_refused_by_the_other_process(servers):
@@ -228,3 +251,38 @@ def test_an_idle_admin_session_is_refused_by_the_other_process(servers):
     status, headers, _ = browser.request(f"{b.url}/admin/")  # idle: B, which never saw the last activity, refuses
     assert (status, headers["Location"]) == (302, "/admin/login/?next=%2Fadmin%2F&reason=inactive")
     assert browser.request(f"{a.url}/admin/")[0] == 302  # and the Django session is over on A too
+
+
+def test_a_shortened_group_policy_ends_an_idle_session_on_the_other_process(servers):
+    rerun_if_late(lambda attempt: group_policy_is_shared(*servers, attempt))
+
+
+def group_policy_is_shared(a, b, attempt):
+    admin = Browser()
+    admin.request(f"{b.url}/admin/login/")
+    token = admin.cookie("csrftoken")
+    admin.request(
+        f"{b.url}/admin/login/",
+        {"username": ADMIN, "password": ADMIN_PASSWORD, "next": "/admin/", "csrfmiddlewaretoken": token},
+    )
+    session = a.login("carol", "carol-live-password")  # held to the site's 3 s
+    clock = Timeline()
+    clock.at(0.5)
+    assert me(a, session["access"]).status == 200  # A records carol's last activity
+    active = clock.now()
+    # Staff, on B, hold the group "ops" (carol's) to 1.2 s: shorter than the session's 3 s, so it applies at once.
+    form = {
+        "group": admin.group_id("ops"),
+        "inactivity_threshold_minutes": str(1.2 / 60),
+        "csrfmiddlewaretoken": admin.cookie("csrftoken"),
+    }
+    if attempt:  # a rerun: the policy is already there
+        status, _, _ = admin.request(f"{b.url}/admin/accounts/grouppolicy/{form['group']}/change/", form)
+    else:
+        status, _, _ = admin.request(f"{b.url}/admin/accounts/grouppolicy/add/", form)
+    assert status == 302
+    sent = clock.at(2.2)
+    on_schedule(sent - active < THRESHOLD - 0.3, f"A was asked {sent - active:.2f} s after carol's last activity")
+    on_schedule(sent - active > 1.2 + 0.3, f"A was asked only {sent - active:.2f} s after carol's last activity")
+    # Within the site's 3 s, past the group's 1.2 s: A, which never saw the policy change, refuses.
+    assert_rejected(me(a, session["access"]), "token_inactive")
