@@ -6,18 +6,18 @@ from django.db import DatabaseError
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
-from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 from activity.tracking import request_accepted
 
 from .clock import CACHE_ERRORS, session_clock_record
 from .conf import accounts_settings
-from .exceptions import ServiceUnavailable, TokenExpired
+from .exceptions import ServiceUnavailable
 from .legacy import legacy_user_for_token
 from .models import LoginSession
 from .rejections import token_rejection_record
 from .sessions import session_check, session_for_token
-from .tokens import SESSION_CLAIM, TIME_CLAIM_ERRORS, SessionAccessToken
+from .tokens import SESSION_CLAIM, SessionAccessToken, token_parse
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +55,7 @@ class InactivityJWTAuthentication(JWTAuthentication):
             raise InvalidToken(exc.detail["detail"]) from None
 
     def get_validated_token(self, raw_token):
-        try:
-            return SessionAccessToken(raw_token)
-        except ExpiredTokenError:
-            raise TokenExpired() from None
-        except TokenError as exc:
-            raise InvalidToken(exc.args[0]) from None
-        except TIME_CLAIM_ERRORS:
-            raise InvalidToken("Token has an invalid expiry") from None
+        return token_parse(SessionAccessToken, raw_token)
 
     def get_user(self, validated_token):
         now = timezone.now()

@@ -5,13 +5,12 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt import settings as simplejwt  # its api_settings is rebound on override
-from rest_framework_simplejwt.exceptions import ExpiredTokenError, InvalidToken, TokenError
 
-from .exceptions import SessionEnded, TokenExpired
+from .exceptions import SessionEnded
 from .legacy import LegacyRefreshReused, legacy_refresh_use, legacy_user_for_token
 from .models import LoginSession
 from .sessions import EndReason, _rejection, session_check, session_end, session_for_token, session_start
-from .tokens import SESSION_CLAIM, TIME_CLAIM_ERRORS, SessionRefreshToken, token_pair_for_session
+from .tokens import SESSION_CLAIM, SessionRefreshToken, token_pair_for_session, token_parse
 
 
 def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | None = None):
@@ -20,14 +19,7 @@ def session_refresh(*, raw_refresh: str, request: HttpRequest, now: datetime | N
     Refreshing is not activity. A refresh token that was already rotated away ends the whole session.
     """
     now = now or timezone.now()
-    try:
-        token = SessionRefreshToken(raw_refresh)
-    except ExpiredTokenError:
-        raise TokenExpired() from None
-    except TokenError as exc:
-        raise InvalidToken(exc.args[0]) from None
-    except TIME_CLAIM_ERRORS:
-        raise InvalidToken("Token has an invalid expiry") from None
+    token = token_parse(SessionRefreshToken, raw_refresh)
     if SESSION_CLAIM not in token:
         return _legacy_refresh(token, request=request, now=now)
     session = session_for_token(token=token)

@@ -32,6 +32,10 @@ def row(n=0):
     return ActivityLog(timestamp=timezone.now(), category="AUDIT", event="api_request", message=f"m{n}")
 
 
+def database_down(rows):
+    raise OperationalError("database is down")
+
+
 def wait_for(count, timeout=3.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -70,11 +74,8 @@ def test_flushed_when_the_batch_is_full(batched, settings):
 def test_a_failed_batch_is_kept_and_retried(batched, monkeypatch):
     buffer = new_buffer(batched)
 
-    def down(rows):
-        raise OperationalError("database is down")
-
     with monkeypatch.context() as patched:
-        patched.setattr(ActivityLog.objects, "bulk_create", down)
+        patched.setattr(ActivityLog.objects, "bulk_create", database_down)
         buffer.add(row(1))
         assert buffer.flush() == 0
     assert list(ActivityLog.objects.values_list("category", "event")) == [("ERROR", "log_write_failed")]
@@ -116,11 +117,8 @@ def test_a_bad_row_never_holds_back_good_ones(batched, monkeypatch):
 def test_failures_of_the_logging_path_cannot_flood_the_table_or_the_file(batched, monkeypatch, caplog):
     buffer = new_buffer(batched)
 
-    def down(rows):
-        raise OperationalError("database is down")
-
     with monkeypatch.context() as patched:
-        patched.setattr(ActivityLog.objects, "bulk_create", down)
+        patched.setattr(ActivityLog.objects, "bulk_create", database_down)
         buffer.add(row(1))
         for _ in range(50):  # 5 s of retries at 0.1 s
             assert buffer.flush() == 0
