@@ -111,7 +111,7 @@ class TestFailingClock:
             raise ConnectionError("redis is down")
 
         monkeypatch.setattr(clock.cache, "set", down)
-        monkeypatch.setattr(clock.cache, "get", down)
+        monkeypatch.setattr(clock.cache, "get_many", down)
         at = T0 + timedelta(seconds=5)  # well inside any write interval
         clock.session_clock_record(session=session, at=at)
         assert last_activity(session) == at
