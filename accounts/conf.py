@@ -18,6 +18,8 @@ class AccountsSettings:
     # False turns the idle rule off: sessions end only by their maximum, lifetime, logout or revocation.
     INACTIVITY_BASED_EXPIRATION: bool = True
     SESSION_MAX_AGE: timedelta = timedelta(hours=12)
+    # How long after its end a session ended by inactivity or its maximum may be recovered (accounts/recovery.py).
+    SESSION_RECOVERY: timedelta = timedelta(minutes=60)
     WARNING_SECONDS: int = 120
     TOKEN_CHECK_INTERVAL_SECONDS: int = 30
     ACTIVITY_CHECK_INTERVAL_SECONDS: int = 120

@@ -43,6 +43,10 @@ class LoginSession(models.Model):
     user_agent = models.CharField(max_length=256, blank=True)
     # The jti of the only refresh token of this session that may still be used; any other one is reuse.
     refresh_jti = models.CharField(max_length=64, editable=False)
+    # The session this one took over by recovery (accounts/recovery.py): ended by inactivity or its maximum.
+    recovered_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="recovered_by", editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -47,6 +47,19 @@ class RefreshSerializer(serializers.Serializer):
     session_id = serializers.UUIDField(read_only=True)
 
 
+class RecoverSerializer(serializers.Serializer):
+    refresh = serializers.CharField(
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="The ended session's last refresh token; browsers send the refresh cookie instead.",
+    )
+    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    refresh_cookie_only = serializers.BooleanField(write_only=True, default=False, help_text="As for a login.")
+    access = serializers.CharField(read_only=True)
+    session_id = serializers.UUIDField(read_only=True, help_text="The new session's.")
+
+
 class LogoutAllSerializer(serializers.Serializer):
     ended = serializers.IntegerField(help_text="How many login sessions ended.")
 
@@ -98,6 +111,7 @@ class LoginSessionSerializer(serializers.ModelSerializer):
             "current",
             "ended_at",
             "end_reason",
+            "recovered_from",
         ]
         read_only_fields = fields
 

@@ -34,12 +34,23 @@ def _rejection(exc_class, *, session: LoginSession | None = None, detail=None):
     return exc
 
 
-def session_start(*, user, request: HttpRequest, now: datetime | None = None, kind: str = LoginSession.Kind.TOKEN):
-    """Start a login session for `user`; return (session, refresh, access), the tokens None for a Django session."""
+def session_start(
+    *,
+    user,
+    request: HttpRequest,
+    now: datetime | None = None,
+    kind: str = LoginSession.Kind.TOKEN,
+    recovered_from: LoginSession | None = None,
+):
+    """Start a login session for `user`; return (session, refresh, access), the tokens None for a Django session.
+
+    `recovered_from`: the ended session this one goes on from (accounts/recovery.py).
+    """
     now = now or timezone.now()
     session = LoginSession(
         user=user,
         kind=kind,
+        recovered_from=recovered_from,
         created_at=now,
         last_activity=now,
         **session_policy_fields(user=user, now=now),  # held to the user's policy now (accounts/policies.py)

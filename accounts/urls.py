@@ -6,6 +6,7 @@ from . import views
 urlpatterns = [
     re_path(r"^api/auth/token/?$", views.LoginView.as_view(), name="token"),
     re_path(r"^api/auth/token/refresh/?$", views.RefreshView.as_view(), name="token-refresh"),
+    re_path(r"^api/auth/recover/?$", views.RecoverView.as_view(), name="recover"),
     re_path(r"^api/auth/logout/?$", views.LogoutView.as_view(), name="logout"),
     re_path(r"^api/auth/logout/all/?$", views.LogoutAllView.as_view(), name="logout-all"),
     re_path(r"^api/auth/me/?$", views.MeView.as_view(), name="me"),

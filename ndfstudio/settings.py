@@ -145,6 +145,7 @@ ACCOUNTS = {
     "INACTIVITY_MAX": timedelta(minutes=env.float("INACTIVITY_MAX_MINUTES", default=60)),
     "INACTIVITY_BASED_EXPIRATION": env.bool("INACTIVITY_BASED_EXPIRATION", default=True),
     "SESSION_MAX_AGE": SESSION_MAX_AGE,
+    "SESSION_RECOVERY": timedelta(minutes=env.float("SESSION_RECOVERY_MINUTES", default=60)),
     "WARNING_SECONDS": env.int("INACTIVITY_WARNING_SECONDS", default=120),
     # How often the web UI polls its (passive) endpoints; served by /api/auth/config.
     "TOKEN_CHECK_INTERVAL_SECONDS": env.int("TOKEN_CHECK_INTERVAL_SECONDS", default=30),

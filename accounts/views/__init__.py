@@ -3,7 +3,7 @@
 from .config import ConfigView
 from .policy import PolicyView
 from .sessions import LoginSessionDetailView, LoginSessionListView, MeView, SessionExtendView, SessionView
-from .tokens import LoginView, LogoutAllView, LogoutView, RefreshView
+from .tokens import LoginView, LogoutAllView, LogoutView, RecoverView, RefreshView
 
 __all__ = [
     "ConfigView",
@@ -14,6 +14,7 @@ __all__ = [
     "LogoutView",
     "MeView",
     "PolicyView",
+    "RecoverView",
     "RefreshView",
     "SessionExtendView",
     "SessionView",

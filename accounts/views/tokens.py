@@ -1,4 +1,4 @@
-"""The token endpoints: log in, refresh, log out."""
+"""The token endpoints: log in, refresh, recover, log out."""
 
 from django.contrib import auth
 from django.utils import timezone
@@ -17,9 +17,10 @@ from ..authentication import InactivityJWTAuthentication, request_login_session
 from ..cookies import refresh_cookie_delete, refresh_cookie_only, refresh_cookie_read, refresh_cookie_set
 from ..legacy import legacy_tokens_cut
 from ..models import LoginSession
+from ..recovery import session_recover
 from ..refresh import session_refresh
 from ..rejections import token_rejection_record
-from ..serializers import LoginSerializer, LogoutAllSerializer, RefreshSerializer
+from ..serializers import LoginSerializer, LogoutAllSerializer, RecoverSerializer, RefreshSerializer
 from ..sessions import session_end, session_for_token, sessions_end_all
 from ..throttling import login_attempt_reserve, login_failure_record, login_username
 from ..tokens import SessionRefreshToken
@@ -89,6 +90,31 @@ class RefreshView(TokenEndpoint):
             raise
         data = {"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)}
         if refresh_cookie_only(request, from_cookie=from_cookie):
+            del data["refresh"]
+        response = Response(data)
+        refresh_cookie_set(response, refresh)
+        return response
+
+
+class RecoverView(TokenEndpoint):
+    """Go on after an idle sign-out or the session's maximum: the ended session's last refresh token (body or
+    cookie) and the password start a new session, answered as a login (accounts/recovery.py)."""
+
+    serializer_class = RecoverSerializer
+
+    @extend_schema(responses={200: LoginSerializer, 403: CSRF_FAILED, 429: THROTTLED})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        raw = serializer.validated_data.get("refresh")
+        from_cookie = not raw
+        if from_cookie:
+            raw = refresh_cookie_read(request)
+        password = serializer.validated_data["password"]
+        session, refresh, access = session_recover(raw_refresh=raw, password=password, request=request)
+        data = {"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)}
+        asked = serializer.validated_data["refresh_cookie_only"]
+        if refresh_cookie_only(request, asked=asked, from_cookie=from_cookie):
             del data["refresh"]
         response = Response(data)
         refresh_cookie_set(response, refresh)

@@ -9,6 +9,7 @@ export const PATHS = Object.freeze({
   policy: "/api/auth/policy",
   login: "/api/auth/token/",
   refresh: "/api/auth/token/refresh/",
+  recover: "/api/auth/recover",
   logout: "/api/auth/logout/",
   logoutAll: "/api/auth/logout/all",
   session: "/api/auth/session",

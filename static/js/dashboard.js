@@ -5,6 +5,7 @@ import { signOutAction, stayAction, workAction } from "./actions.js";
 import { PATHS, SessionOver, Unreachable } from "./api.js";
 import { Countdown } from "./countdown.js";
 import { policyForm } from "./policy.js";
+import { RECOVERABLE, RecoverDialog } from "./recover.js";
 import { DashboardView } from "./render.js";
 import { Connection, Repeater } from "./schedule.js";
 import { SessionClient } from "./session.js";
@@ -30,17 +31,47 @@ function init(doc, win) {
     return repeater;
   };
 
-  // Every end of the session goes through here.
+  // Every end of the session goes through here. An idle sign-out or the time limit first offers to go on, on this
+  // very page (recover.js); any other end, or "Sign in as someone else", goes to the login page.
   function leave(reason) {
     if (page.leaving) return;
     page.leaving = true;
     for (const r of repeaters) r.stop();
     view.setPhase("ended");
     if (warning.open) warning.close();
-    win.location.replace(`/login/${reasonQuery(reason === "invalid_start" ? null : reason, page.config)}`);
+    const user = client.state && client.state.user;
+    if (RECOVERABLE.includes(reason) && user) recover.show({ user, reason, config: page.config });
+    else toLogin(reason);
   }
+  const toLogin = (reason) =>
+    win.location.replace(`/login/${reasonQuery(reason === "invalid_start" ? null : reason, page.config)}`);
   client.addEventListener("ended", (event) => leave(event.detail.reason));
   client.addEventListener("replaced", () => win.location.reload());
+
+  const recover = new RecoverDialog({
+    dialog: $("recover"),
+    form: $("recover-form"),
+    title: $("recover-title"),
+    text: $("recover-text"),
+    username: $("recover-username"),
+    password: $("recover-password"),
+    error: $("recover-error"),
+    submit: $("recover-continue"),
+    other: $("recover-other"),
+    client,
+    onRecovered: () => {},
+    onGiveUp: toLogin,
+  });
+  // A new session, the same page: the clocks and checks go on from the server's word about it.
+  client.addEventListener("resumed", () => {
+    if (!page.leaving) return;
+    recover.close();
+    page.leaving = false; // the clocks wait for the new session's state (tokenCheck), then run again
+    $("announcer").textContent = "You're signed in again."; // said, not shown: a banner would move the page
+    tokenCheck.start(0);
+    activityCheck.start();
+    scheduleRefresh();
+  });
 
   const warning = new WarningDialog({
     dialog: $("warning"),
@@ -164,7 +195,6 @@ function init(doc, win) {
       throw error;
     });
     page.config = config;
-    countdown.warningMs = config.warning_seconds * 1000;
     countdown.warningMs = config.warning_seconds * 1000;
     tokenCheck.intervalMs = config.token_check_interval_seconds * 1000;
     activityCheck.intervalMs = config.activity_check_interval_seconds * 1000;

@@ -181,7 +181,21 @@ export class SessionClient extends EventTarget {
     this.emit("ended", { reason });
   }
 
+  /** A recovered session (recover.js): this tab goes on with its token, as if it had never ended. */
+  resume(access, { broadcast = false } = {}) {
+    this.over = false;
+    this.state = null; // the ended session's clocks no longer apply; the new one's come with the next state
+    this.payload = null; // a new session id on the same page: not a "replaced" page
+    this.setAccess(access);
+    if (broadcast) this.sync.post({ type: "recovered", access });
+    this.emit("resumed", {});
+  }
+
   onMessage(message) {
+    if (message.type === "recovered" && message.access) {
+      this.resume(message.access); // a sibling tab recovered the session this one also lost
+      return;
+    }
     if (this.over) return;
     switch (message.type) {
       case "hello":

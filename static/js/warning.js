@@ -58,7 +58,7 @@ export class WarningDialog {
       this.lastSeconds = null;
       this.announce(
         timeLimit
-          ? `Your session reaches its time limit in ${formatDuration(seconds)}. You'll need to sign in again.`
+          ? `Your session reaches its time limit in ${formatDuration(seconds)}. Your password will let you go on.`
           : `Are you still there? You'll be signed out for inactivity in ${formatDuration(seconds)}. ` +
               "Press Enter to remain signed in.",
       );
@@ -103,6 +103,6 @@ export class WarningDialog {
     this.restore();
     const target = this.returnFocus;
     this.returnFocus = null;
-    if (target && document.contains(target) && typeof target.focus === "function") target.focus();
+    if (target && document.contains(target) && typeof target.focus === "function") target.focus({ preventScroll: true });
   }
 }

@@ -144,7 +144,9 @@ def test_idle_to_the_end_lands_on_the_inactivity_message(servers, new_context, s
     server = servers["idle"]
     page = new_context().new_page()
     sign_in(page, server)
-    expect(page).to_have_url(f"{server.url}/login/?reason=inactive", timeout=20_000)
+    # Recovery is offered first, on the page (test_recovery.py); declining it is the way to the login page.
+    page.get_by_role("button", name="Sign in as someone else").click(timeout=20_000)
+    expect(page).to_have_url(f"{server.url}/login/?reason=inactive")
     expect(page.locator("#reason")).to_have_text("You were signed out after 12 seconds of inactivity.")
     shot(page, "signed-out-inactive")
     # The server agrees: the session is over, a reload of the dashboard does not bring it back.
@@ -161,7 +163,8 @@ def test_time_limit_has_its_own_warning_and_message(servers, new_context, shot):
     expect(dialog).to_contain_text("Your session is ending")
     expect(dialog).to_contain_text("time limit")
     shot(page, "warning-time-limit")
-    expect(page).to_have_url(f"{server.url}/login/?reason=expired", timeout=12_000)
+    page.get_by_role("button", name="Sign in as someone else").click(timeout=12_000)  # recovery offered first
+    expect(page).to_have_url(f"{server.url}/login/?reason=expired")
     expect(page.locator("#reason")).to_contain_text("Your session reached its time limit")
     expect(page.locator("#reason")).not_to_contain_text("inactivity")
     shot(page, "signed-out-time-limit")
@@ -278,7 +281,7 @@ def test_silent_refresh_keeps_an_active_session_past_the_token_lifetime(servers,
         seen.add(page.locator("#token-exp").get_attribute("data-exp"))
     assert len(seen) >= 3, seen  # the token was renewed at least twice
     assert page.url == f"{server.url}/" and other.url == f"{server.url}/"
-    expect(page.get_by_label("Password")).to_have_count(0)
+    expect(page.get_by_label("Password").locator("visible=true")).to_have_count(0)  # the recovery dialog's is hidden
     # Both tabs share every renewed token: one refresh per renewal, never two tabs with the same cookie.
     assert refreshes and set(refreshes) == {200}, refreshes
     assert len(refreshes) <= len(seen) + 1, (refreshes, seen)

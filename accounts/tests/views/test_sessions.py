@@ -52,7 +52,9 @@ class TestSessions:
             "current",
             "ended_at",
             "end_reason",
+            "recovered_from",  # the session this one recovered (accounts/recovery.py), else null
         }
+        assert [r["recovered_from"] for r in results] == [None, None]
 
     def test_idle_and_ended_sessions_are_not_active(self, user, login, client_with, frozen):
         idle, revoked = login(), login()
