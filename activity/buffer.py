@@ -29,7 +29,8 @@ MAX_BACKLOG = 10_000
 class AuditBuffer:
     def __init__(self):
         self._rows: list[ActivityLog] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the queue: held for an append or a swap, never during a write
+        self._writing = threading.Lock()  # one write at a time, so a flush waits for a batch already being written
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
@@ -49,10 +50,14 @@ class AuditBuffer:
             self._wake.set()
 
     def flush(self) -> int:
-        """Write every queued row now; return how many were written."""
-        with self._lock:
-            rows, self._rows = self._rows, []
-        return self._write(rows) if rows else 0
+        """Write every queued row now, after any batch the flusher is writing; return how many this call wrote.
+
+        So a read of the log that flushes first (or the exit hook) sees every row this process was handed.
+        """
+        with self._writing:
+            with self._lock:
+                rows, self._rows = self._rows, []
+            return self._write(rows) if rows else 0
 
     def _write(self, rows: list[ActivityLog]) -> int:
         try:
@@ -131,7 +136,8 @@ def _replace(row: ActivityLog, exc: Exception) -> None:
 
 
 audit_buffer = AuditBuffer()
-# At exit, let the flusher finish the batch it may be writing (a daemon thread dies mid-INSERT), then write the rest.
+# At exit, stop the flusher once it has finished the batch it may be writing (a daemon thread dies mid-INSERT),
+# then write the rest.
 atexit.register(audit_buffer.stop)
 
 
