@@ -15,6 +15,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from activity.models import ActivityLog
 from activity.recording import activity_record
 from activity.request_info import request_ip
+from activity.rollups import session_ends_count
 
 from .clock import session_clock_idle_for, session_clock_start
 from .exceptions import SessionEnded, TokenExpired, TokenInactive
@@ -121,6 +122,7 @@ def session_end(
         return False
     session.ended_at, session.end_reason = now, reason
     user_id = session.user_id
+    session_ends_count(user_id=user_id, reason=reason, lengths=[now - session.created_at], at=now)  # analytics
     event, message = {
         EndReason.LOGOUT: ("logout", f"User {user_id} signed out{_by(actor)}"),
         EndReason.REVOKED: ("session_revoked", f"Session {session.pk} of user {user_id} revoked{_by(actor)}"),
@@ -159,6 +161,10 @@ def sessions_end_all(
     now = now or timezone.now()
     ended = LoginSession.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now, end_reason=reason)
     legacy_tokens_cut(user_id=user.pk, at=now)
+    if ended:  # the analytics count each session and its length: those this call ended, at `now`
+        ended_now = LoginSession.objects.filter(user=user, ended_at=now, end_reason=reason)
+        lengths = [now - created for created in ended_now.values_list("created_at", flat=True)]
+        session_ends_count(user_id=user.pk, reason=reason, lengths=lengths, at=now)
     what = {
         EndReason.LOGOUT: ("logout_all", "User {} signed out everywhere"),
         EndReason.REVOKED: ("sessions_revoked", "Every session of user {} revoked"),

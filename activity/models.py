@@ -45,3 +45,28 @@ class ActivityLog(models.Model):
 
     def __str__(self):
         return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.category} {self.message}"
+
+
+class ActivityRollup(models.Model):
+    """Counts of log rows per hour, kept up to date as rows are written: the analytics never scan the raw log.
+
+    `user_id` 0 holds everyone's counts; a user's own counts are kept under their id as well. Dimensions:
+    `event` (key `CATEGORY:event`, every row), `path` and `type` (AUDIT rows) are written by database triggers on
+    the log (migration 0003), so they always equal a count of the raw rows; `session_end` (key: the end reason) and
+    `session_minutes` (key: whole minutes the session lasted) come from the session owner (rollups.py).
+    """
+
+    hour = models.DateTimeField()
+    user_id = models.BigIntegerField(default=0)
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=512)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "dimension", "hour", "key"], name="activityrollup_bucket"),
+        ]
+        indexes = [models.Index(fields=["dimension", "hour"], name="activityrollup_dim_hour")]
+
+    def __str__(self):
+        return f"{self.hour:%Y-%m-%d %H}h user={self.user_id} {self.dimension}={self.key}: {self.count}"
