@@ -68,6 +68,13 @@ def session_start(*, user, request: HttpRequest, now: datetime | None = None, ki
     return session, refresh, access
 
 
+def sessions_open_count(*, user_ids, now: datetime) -> int:
+    """How many sessions (of `user_ids`; None: anyone's) are open at `now`, as far as the database knows (the
+    analytics' "active sessions now"; registered with activity in apps.py)."""
+    sessions = LoginSession.objects.filter(ended_at__isnull=True, expires_at__gt=now, idle_at__gt=now)
+    return sessions.count() if user_ids is None else sessions.filter(user_id__in=user_ids).count()
+
+
 def session_for_token(*, token) -> LoginSession:
     """Return the login session a validated token names, with its user (one query), or raise InvalidToken."""
     try:

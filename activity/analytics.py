@@ -40,6 +40,21 @@ class Range:
         return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
 
 
+EPOCH = date(1970, 1, 1)
+DEFAULT_DAYS, MAX_DAYS = 30, 366
+
+
+def range_bounded(*, first: date | None, last: date | None, today: date) -> tuple[date, date]:
+    """The days to show for what was asked: by default the last 30 days; the dates in either order; nothing after
+    today or before 1970; at most MAX_DAYS days (the last ones). Lenient where the meaning is plain (a capped
+    `limit` is too); only a malformed date is refused."""
+    last = min(max(last or today, EPOCH), today)
+    first = max(first or last - timedelta(days=DEFAULT_DAYS - 1), EPOCH)
+    first, last = sorted((first, last))
+    last = min(last, today)
+    return min(max(first, last - timedelta(days=MAX_DAYS - 1)), last), last
+
+
 def _buckets(scope: Range, dimension: str, *, start=None, end=None):
     rows = ActivityRollup.objects.filter(dimension=dimension, hour__gte=start or scope.start, hour__lt=end or scope.end)
     if scope.user_ids is None:
@@ -132,3 +147,20 @@ def top_paths(scope: Range, limit: int = 10) -> list[tuple[str, int]]:
     """The paths with the most tracked requests: (path, requests), most first."""
     rows = _buckets(scope, "path").values("key").annotate(n=Sum("count")).order_by("-n", "key")[:limit]
     return [(row["key"], row["n"]) for row in rows]
+
+
+# Open login sessions belong to accounts, which activity never imports: accounts registers how to count them.
+_open_session_counters = []
+
+
+def open_sessions_counter_register(counter) -> None:
+    """Register `counter(*, user_ids, now) -> int`: how many sessions (of those users; None: anyone's) are open."""
+    if counter not in _open_session_counters:
+        _open_session_counters.append(counter)
+
+
+def open_sessions(scope: Range) -> int | None:
+    """Sessions open now (neither ended, past their maximum, nor idle), or None if nobody counts them."""
+    now = datetime.now(UTC)
+    counts = [counter(user_ids=scope.user_ids, now=now) for counter in _open_session_counters]
+    return sum(counts) if counts else None

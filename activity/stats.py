@@ -4,7 +4,7 @@ Passive (under /api/logs/). A user reads their own numbers; staff read anyone's 
 """
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,7 +18,6 @@ from . import analytics
 from .buffer import audit_buffer
 from .views import POSITIVE_INT, InvalidParameter, _positive_int
 
-DEFAULT_DAYS, MAX_DAYS = 30, 366
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", flags=re.ASCII)
 
 
@@ -37,13 +36,7 @@ def _date(request, name: str) -> date | None:
 def stats_range(request) -> analytics.Range:
     """The range and whose numbers a request asks for, validated; staff may ask for anyone's or everyone's."""
     today = datetime.now(UTC).date()
-    last = _date(request, "to") or today
-    first = _date(request, "from") or last - timedelta(days=DEFAULT_DAYS - 1)
-    # Lenient where a client's meaning is plain, as `limit` is capped: the dates in either order, no day after today,
-    # and a longer range served as its last MAX_DAYS days. Only a malformed date is refused.
-    first, last = sorted((first, last))
-    last = min(last, today)
-    first = min(max(first, last - timedelta(days=MAX_DAYS - 1)), last)
+    first, last = analytics.range_bounded(first=_date(request, "from"), last=_date(request, "to"), today=today)
     user_id = _positive_int(request, "user_id")
     if not request.user.is_staff:
         if user_id is not None and user_id != request.user.pk:

@@ -88,6 +88,7 @@ def test_bad_parameters_are_named(alice, query, named):
         ("from=2024-01-01&to=2026-01-04", ("2025-01-04", "2026-01-04")),  # the last 366 days
         ("from=2026-01-01&to=9999-12-31", ("2026-01-01", "2026-01-05")),  # nothing after today
         ("from=9999-12-31", ("2026-01-05", "2026-01-05")),
+        ("to=0001-01-01", ("1970-01-01", "1970-01-01")),  # nothing before 1970 (and no overflow)
     ],
 )
 def test_ranges_are_served_within_bounds(alice, query, served):
