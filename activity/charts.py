@@ -77,16 +77,15 @@ def stacked_bar_chart(
                     what,
                 )  # fmt: skip
             )
-    keys = format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}">{}</text>',
-        (
-            (LEFT + 110 * n, HEIGHT - 12, colour, LEFT + 110 * n + 14, HEIGHT - 3, name)
-            for n, (name, colour) in enumerate(zip(series, COLOURS * 4, strict=False))
-        ),
-    )
+    keys, x = [], LEFT
+    for name, colour in zip(series, COLOURS * 4, strict=False):
+        keys.append(format_html(
+            '<rect x="{}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}">{}</text>',
+            x, HEIGHT - 12, colour, x + 14, HEIGHT - 3, name,
+        ))  # fmt: skip
+        x += 14 + 6 * len(name) + 14  # ~6 px a character at this size
     desc = f"{len(labels)} bars from {labels[0]} to {labels[-1]}; highest {max(totals)}" if labels else "No data"
-    parts = [_y_axis(top_value, plot_height), *bars, _x_labels(labels, step, base), keys if legend else ""]
+    parts = [_y_axis(top_value, plot_height), *bars, _x_labels(labels, step, base), *(keys if legend else [])]
     return _frame(title, desc, mark_safe("".join(parts)))  # noqa: S308 (every part built by format_html)
 
 
