@@ -1,7 +1,7 @@
-"""Reading the hourly rollups (rollups.py) into the numbers of the analytics page and `GET /api/logs/stats`.
+"""Reading the rollups (rollups.py) into the numbers of the analytics page and `GET /api/logs/stats`.
 
 Every function reads only rollup buckets of its range (at most 24 per day per key, per user in scope), through the
-index that leads with (user_id, dimension, hour): its cost follows the range asked for, never the size of the log.
+index that leads with (user_id, dimension, bucket): its cost follows the range asked for, never the size of the log.
 Days are UTC days.
 """
 
@@ -56,14 +56,15 @@ def range_bounded(*, first: date | None, last: date | None, today: date) -> tupl
 
 
 def _buckets(scope: Range, dimension: str, *, start=None, end=None):
-    rows = ActivityRollup.objects.filter(dimension=dimension, hour__gte=start or scope.start, hour__lt=end or scope.end)
+    start, end = start or scope.start, end or scope.end
+    rows = ActivityRollup.objects.filter(dimension=dimension, bucket__gte=start, bucket__lt=end)
     if scope.user_ids is None:
         return rows.filter(user_id=EVERYONE)
     return rows.filter(user_id__in=scope.user_ids)
 
 
 def _per_hour(rows) -> dict[datetime, int]:
-    return {row["hour"]: row["n"] for row in rows.values("hour").annotate(n=Sum("count")).order_by()}
+    return {row["bucket"]: row["n"] for row in rows.values("bucket").annotate(n=Sum("count")).order_by()}
 
 
 def _per_day(scope: Range, per_hour: dict[datetime, int]) -> list[tuple[date, int]]:
@@ -86,7 +87,7 @@ def hour_after(moment: datetime) -> datetime:
 
 
 def requests_per_day(scope: Range) -> list[tuple[date, int]]:
-    return _per_day(scope, _per_hour(_buckets(scope, "event").filter(key__startswith=REQUESTS)))
+    return _per_day(scope, _per_hour(_buckets(scope, "type")))  # every tracked request has a type: daily buckets
 
 
 def events_per_day(scope: Range, key: str) -> list[tuple[date, int]]:
@@ -96,8 +97,8 @@ def events_per_day(scope: Range, key: str) -> list[tuple[date, int]]:
 def session_ends_per_day(scope: Range) -> list[tuple[date, dict[str, int]]]:
     """Sessions ended on each day, by end reason (every reason present, zeros included)."""
     days: dict[date, Counter] = defaultdict(Counter)
-    for row in _buckets(scope, SESSION_END).values("hour", "key").annotate(n=Sum("count")).order_by():
-        days[row["hour"].astimezone(UTC).date()][row["key"]] += row["n"]
+    for row in _buckets(scope, SESSION_END).values("bucket", "key").annotate(n=Sum("count")).order_by():
+        days[row["bucket"].astimezone(UTC).date()][row["key"]] += row["n"]
     return [(day, {reason: days[day][reason] for reason in END_REASONS}) for day in scope.days()]
 
 
@@ -133,14 +134,15 @@ def _percentile(histogram: list[tuple[int, int]], total: int, fraction: float) -
 
 def top_users(scope: Range, limit: int = 10) -> list[tuple[int, str, int]]:
     """The users with the most tracked requests: (user id, username, requests), most first."""
-    rows = ActivityRollup.objects.filter(
-        dimension="event", key__startswith=REQUESTS, hour__gte=scope.start, hour__lt=scope.end
-    )
-    rows = rows.exclude(user_id=EVERYONE) if scope.user_ids is None else rows.filter(user_id__in=scope.user_ids)
-    top = list(rows.values("user_id").annotate(n=Sum("count")).order_by("-n", "user_id")[:limit])
+    if scope.user_ids is None:  # everyone's daily ranking: one bucket per active user and day
+        rows = _buckets(scope, "user").values("key").annotate(n=Sum("count")).order_by("-n", "key")[:limit]
+        top = [(int(row["key"]), row["n"]) for row in rows]
+    else:  # the users in scope, from their own daily counts by type
+        rows = _buckets(scope, "type").values("user_id").annotate(n=Sum("count")).order_by("-n", "user_id")[:limit]
+        top = [(row["user_id"], row["n"]) for row in rows]
     users = get_user_model()
-    names = dict(users.objects.filter(pk__in=[r["user_id"] for r in top]).values_list("pk", users.USERNAME_FIELD))
-    return [(r["user_id"], names.get(r["user_id"], ""), r["n"]) for r in top]
+    names = dict(users.objects.filter(pk__in=[pk for pk, _ in top]).values_list("pk", users.USERNAME_FIELD))
+    return [(pk, names.get(pk, ""), n) for pk, n in top]
 
 
 def top_paths(scope: Range, limit: int = 10) -> list[tuple[str, int]]:

@@ -10,7 +10,7 @@ from activity.buffer import audit_buffer
 from activity.models import ActivityLog, ActivityRollup
 from activity.recording import activity_record
 from activity.retention import activity_log_prune
-from activity.rollups import EVERYONE, hour_floor, session_ends_count
+from activity.rollups import EVERYONE, day_floor, hour_floor, session_ends_count
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,19 +23,21 @@ def raw_counts() -> Counter:
     """What the rollups should hold, counted straight from the log rows."""
     counts: Counter = Counter()
     for row in ActivityLog.objects.all():
-        hour = hour_floor(row.timestamp)
-        keys = [("event", f"{row.category}:{row.event}")]
+        hour, day = hour_floor(row.timestamp), day_floor(row.timestamp)
+        keys = [(hour, "event", f"{row.category}:{row.event}")]
         if row.category == "AUDIT":
-            keys += [("path", row.path), ("type", row.activity_type)]
+            keys += [(day, "path", row.path), (day, "type", row.activity_type)]
         for owner in [EVERYONE] + ([row.user_id] if row.user_id else []):
-            for dimension, key in keys:
-                counts[(hour, owner, dimension, key)] += 1
+            for bucket, dimension, key in keys:
+                counts[(bucket, owner, dimension, key)] += 1
+        if row.category == "AUDIT" and row.user_id:
+            counts[(day, EVERYONE, "user", str(row.user_id))] += 1
     return counts
 
 
 def rollup_counts(*dimensions) -> Counter:
-    rows = ActivityRollup.objects.filter(dimension__in=dimensions or ("event", "path", "type"), count__gt=0)
-    return Counter({(r.hour, r.user_id, r.dimension, r.key): r.count for r in rows})
+    rows = ActivityRollup.objects.filter(dimension__in=dimensions or ("event", "path", "type", "user"), count__gt=0)
+    return Counter({(r.bucket, r.user_id, r.dimension, r.key): r.count for r in rows})
 
 
 def traffic(rng: random.Random, *, at: datetime, rows: int) -> None:
@@ -62,7 +64,7 @@ def test_rollups_equal_a_direct_count_after_random_traffic_and_pruning():
     rng = random.Random(11)
     for day in range(0, 12, 3):
         traffic(rng, at=START + timedelta(days=day), rows=150)
-        # Prune at a random moment (not on an hour boundary): rows and buckets before that hour go together.
+        # Prune at a random moment (not on a day boundary): rows and buckets before that day go together.
         now = START + timedelta(days=day + 3, seconds=rng.randrange(3600 * 24))
         activity_log_prune(older_than=timedelta(days=rng.choice([1, 2, 4])), now=now)
         expected = raw_counts()
@@ -71,12 +73,17 @@ def test_rollups_equal_a_direct_count_after_random_traffic_and_pruning():
     assert ActivityLog.objects.filter(timestamp__lt=START + timedelta(days=8)).count() == 0, "pruning did prune"
 
 
-def test_a_prune_cutoff_inside_an_hour_keeps_that_whole_hour():
-    for minute in (5, 55):
-        activity_record(category="SECURITY", event="login_failed", message="m", now=START + timedelta(minutes=minute))
-    activity_log_prune(older_than=timedelta(days=1), now=START + timedelta(days=1, minutes=30))
+def test_a_prune_cutoff_inside_a_day_keeps_that_whole_day():
+    for hours in (1, 23):
+        activity_record(category="SECURITY", event="login_failed", message="m", now=START + timedelta(hours=hours))
+    activity_log_prune(older_than=timedelta(days=1), now=START + timedelta(days=1, hours=12))
     assert ActivityLog.objects.count() == 2
-    assert rollup_counts() == Counter({(START, EVERYONE, "event", "SECURITY:login_failed"): 2})
+    assert rollup_counts() == Counter({
+        (START + timedelta(hours=1), EVERYONE, "event", "SECURITY:login_failed"): 1,
+        (START + timedelta(hours=23), EVERYONE, "event", "SECURITY:login_failed"): 1,
+    })  # fmt: skip
+    activity_log_prune(older_than=timedelta(days=1), now=START + timedelta(days=2, minutes=1))
+    assert (ActivityLog.objects.count(), rollup_counts()) == (0, Counter())
 
 
 def test_session_ends_are_counted_by_reason_and_whole_minutes_for_everyone_and_the_user():
