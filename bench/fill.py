@@ -11,7 +11,7 @@ _SQLITE = """
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :rows)
 INSERT INTO activity_activitylog (
     timestamp, category, event, message, user_id, username, session_id, method, path, status_code, ip,
-    user_agent, duration_ms
+    user_agent, duration_ms, activity_type
 )
 SELECT
     strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (:age + (i * :span) / :rows) || ' seconds'),
@@ -22,14 +22,14 @@ SELECT
     'user' || (i % 1000),
     printf('%032x', 1000000 + i % 10000),
     'GET', '/api/auth/me', 200, '10.0.' || (i % 250) || '.' || (i % 199),
-    'bench/1.0', 1.5
+    'bench/1.0', 1.5, 'read'
 FROM n
 """
 
 _POSTGRES = """
 INSERT INTO activity_activitylog (
     timestamp, category, event, message, user_id, username, session_id, method, path, status_code, ip,
-    user_agent, duration_ms
+    user_agent, duration_ms, activity_type
 )
 SELECT
     now() - make_interval(secs => %(age)s + (i::float8 * %(span)s) / %(rows)s),
@@ -40,7 +40,7 @@ SELECT
     'user' || (i %% 1000),
     md5((1000000 + i %% 10000)::text)::uuid,
     'GET', '/api/auth/me', 200, ('10.0.' || (i %% 250) || '.' || (i %% 199))::inet,
-    'bench/1.0', 1.5
+    'bench/1.0', 1.5, 'read'
 FROM generate_series(1, %(rows)s) AS i
 """
 
