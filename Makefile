@@ -7,7 +7,7 @@ TEST_WORKERS ?= 4
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench bench-analytics clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ test: $(VENV)/.dev setup
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install -y wrk"; exit 2; }
 	$(BIN)/python -m bench.run
+	$(MAKE) bench-analytics
+
+# The stats endpoint and the analytics page on a PostgreSQL log of 10,000,000 rows (BENCH_ANALYTICS_ROWS), < 500 ms
+# each; the fill takes minutes. Adds its section to docs/PERFORMANCE.md. See bench/analytics.py.
+bench-analytics: $(VENV)/.dev
+	$(BIN)/python -m bench.analytics
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from activity.models import ActivityLog
 from activity.recording import activity_record
 from activity.request_info import request_ip
+from activity.rollups import session_ends_count
 
 from .clock import session_clock_idle_for, session_clock_start
 from .exceptions import SessionEnded, TokenExpired, TokenInactive
@@ -78,6 +79,13 @@ def session_start(
     return session, refresh, access
 
 
+def sessions_open_count(*, user_ids, now: datetime) -> int:
+    """How many sessions (of `user_ids`; None: anyone's) are open at `now`, as far as the database knows (the
+    analytics' "active sessions now"; registered with activity in apps.py)."""
+    sessions = LoginSession.objects.filter(ended_at__isnull=True, expires_at__gt=now, idle_at__gt=now)
+    return sessions.count() if user_ids is None else sessions.filter(user_id__in=user_ids).count()
+
+
 def session_for_token(*, token) -> LoginSession:
     """Return the login session a validated token names, with its user (one query), or raise InvalidToken."""
     try:
@@ -132,6 +140,7 @@ def session_end(
         return False
     session.ended_at, session.end_reason = now, reason
     user_id = session.user_id
+    session_ends_count(user_id=user_id, reason=reason, lengths=[now - session.created_at], at=now)  # analytics
     event, message = {
         EndReason.LOGOUT: ("logout", f"User {user_id} signed out{_by(actor)}"),
         EndReason.REVOKED: ("session_revoked", f"Session {session.pk} of user {user_id} revoked{_by(actor)}"),
@@ -170,6 +179,10 @@ def sessions_end_all(
     now = now or timezone.now()
     ended = LoginSession.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now, end_reason=reason)
     legacy_tokens_cut(user_id=user.pk, at=now)
+    if ended:  # the analytics count each session and its length: those this call ended, at `now`
+        ended_now = LoginSession.objects.filter(user=user, ended_at=now, end_reason=reason)
+        lengths = [now - created for created in ended_now.values_list("created_at", flat=True)]
+        session_ends_count(user_id=user.pk, reason=reason, lengths=lengths, at=now)
     what = {
         EndReason.LOGOUT: ("logout_all", "User {} signed out everywhere"),
         EndReason.REVOKED: ("sessions_revoked", "Every session of user {} revoked"),

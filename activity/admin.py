@@ -1,6 +1,18 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
+from django.urls import path
+from django.utils import timezone
 
+from .admin_analytics import analytics_view
+from .csv_export import csv_response
 from .models import ActivityLog
+
+# The columns of the CSV export: those of the API (DESIGN.md), already scrubbed when written (no token, no secret).
+EXPORT_FIELDS = ["id", "timestamp", "category", "event", "message", "user_id", "username", "session_id", "method",
+                 "path", "status_code", "ip", "user_agent", "duration_ms", "activity_type"]  # fmt: skip
+EXPORT_CHUNK = 2000  # rows fetched at a time (a server-side cursor on PostgreSQL): memory stays flat
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -30,3 +42,29 @@ class ActivityLogAdmin(ReadOnlyModelAdmin):
     list_select_related = False  # the username is kept on the row; no join needed
     show_full_result_count = False  # no COUNT(*) over millions of rows on every page
     actions = None
+
+    def get_urls(self):
+        own = [
+            path("analytics/", self.admin_site.admin_view(self.analytics_view), name="activity_activitylog_analytics"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="activity_activitylog_export"),
+        ]
+        return own + super().get_urls()
+
+    def analytics_view(self, request):
+        return analytics_view(request, model_admin=self)
+
+    def export_view(self, request):
+        """The rows the list shows with the same filters, search and date, as CSV, streamed."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest("Invalid filter.", content_type="text/plain")
+        rows = changelist.get_queryset(request).values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+        timestamp = EXPORT_FIELDS.index("timestamp")
+        return csv_response(
+            filename=f"activity-log-{timezone.now():%Y%m%d-%H%M%S}.csv",
+            header=EXPORT_FIELDS,
+            rows=(row[:timestamp] + (row[timestamp].isoformat(),) + row[timestamp + 1 :] for row in rows),
+        )

@@ -45,3 +45,29 @@ class ActivityLog(models.Model):
 
     def __str__(self):
         return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.category} {self.message}"
+
+
+class ActivityRollup(models.Model):
+    """Counts of log rows per hour or per day, kept up to date as rows are written: the analytics never scan the log.
+
+    `user_id` 0 holds everyone's counts; a user's own counts are kept under their id as well. Dimensions, by hour:
+    `event` (key `CATEGORY:event`, every row); by day: `path` and `type` (of AUDIT rows), and `user` (key: the user
+    id, in everyone's counts only: the ranking of users). These are written by a database trigger on the log
+    (migration 0003), so they always equal a count of the raw rows. By hour, from the session owner (rollups.py):
+    `session_end` (key: the end reason) and `session_minutes` (key: whole minutes the session lasted).
+    """
+
+    bucket = models.DateTimeField(help_text="The start of the hour, or of the (UTC) day, counted.")
+    user_id = models.BigIntegerField(default=0)
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=512)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "dimension", "bucket", "key"], name="activityrollup_bucket"),
+        ]
+        indexes = [models.Index(fields=["dimension", "bucket"], name="activityrollup_dim_bucket")]
+
+    def __str__(self):
+        return f"{self.bucket:%Y-%m-%d %H}h user={self.user_id} {self.dimension}={self.key}: {self.count}"

@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 
 from .conf import activity_settings
 from .models import ActivityLog
+from .rollups import day_floor, rollups_prune
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +28,15 @@ def reset() -> None:
 def activity_log_prune(*, older_than: timedelta | None = None, now=None, batch_size: int | None = None) -> int:
     """Delete rows older than `older_than` (default: the retention period) in short batches; return how many.
 
+    The cutoff is rounded down to midnight UTC, and the rollup buckets before it go too: the rollups keep counting
+    exactly the rows that are left (a row lives between the retention period and one day more).
+
     Each batch is its own short statement, and a short pause follows it: SQLite's busy handler is not fair, so a
     pruner that took the write lock straight back would starve the requests waiting for it.
     """
     conf = activity_settings()
     older_than = timedelta(days=conf.RETENTION_DAYS) if older_than is None else older_than
-    cutoff = (now or timezone.now()) - older_than
+    cutoff = day_floor((now or timezone.now()) - older_than)
     batch_size = batch_size or conf.PRUNE_BATCH_SIZE
     old = ActivityLog.objects.filter(timestamp__lt=cutoff).order_by()
     total = 0
@@ -40,6 +44,7 @@ def activity_log_prune(*, older_than: timedelta | None = None, now=None, batch_s
         deleted, _ = ActivityLog.objects.filter(pk__in=ids).delete()
         total += deleted
         time.sleep(conf.PRUNE_PAUSE_SECONDS)
+    rollups_prune(before=cutoff)
     return total
 
 

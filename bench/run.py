@@ -442,7 +442,8 @@ def main() -> int:
     text = report(results, fills, prune)
     text += f"\nWhole run: {time.monotonic() - started:.0f} s.\n"
     REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(text)
+    kept = re.search(r"\n## Analytics\n.*?(?=\n## |\Z)", REPORT.read_text(), flags=re.S) if REPORT.exists() else None
+    REPORT.write_text(text.rstrip("\n") + "\n" + kept.group(0) if kept else text)  # bench/analytics.py's section
     print()
     print(text)
     print(f"Written to {REPORT.relative_to(PROJECT_DIR)}")

@@ -16,6 +16,7 @@ export const PATHS = Object.freeze({
   extend: "/api/auth/session/extend",
   sessions: "/api/auth/sessions",
   logs: "/api/logs/recent",
+  stats: "/api/logs/stats",
 });
 
 const TIMEOUT_MS = 5000; // a server that hangs this long counts as unreachable (the retry notice shows)

@@ -2,6 +2,7 @@
 // Background checks use passive endpoints only, so an open tab never keeps a session alive by itself.
 
 import { signOutAction, stayAction, workAction } from "./actions.js";
+import { loadActivityChart } from "./activity_chart.js";
 import { PATHS, SessionOver, Unreachable } from "./api.js";
 import { Countdown } from "./countdown.js";
 import { policyForm } from "./policy.js";
@@ -121,6 +122,14 @@ function init(doc, win) {
     if (client.state && client.state.user) query.set("user_id", String(client.state.user.id));
     const body = await client.call("GET", `${PATHS.logs}?${query}`);
     view.renderActivity(body.results, client);
+    await loadActivityChart({
+      client,
+      slot: $("activity-chart"),
+      summary: $("activity-chart-summary"),
+      statsPath: PATHS.stats,
+      userId: client.state && client.state.user ? client.state.user.id : undefined,
+    });
+    $("activity-chart-card").hidden = false;
   }
 
   const tokenCheck = every({ name: "token", run: () => client.fetchState(), intervalMs: 30_000 });

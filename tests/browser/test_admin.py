@@ -72,3 +72,27 @@ def test_ending_all_sessions_signs_out_every_browser(servers, new_context):
     expect(first).to_have_url(f"{server.url}/login/?reason=signed_out")
     expect(second).to_have_url(f"{server.url}/login/?reason=ended", timeout=10_000)  # heard on its next check
     expect(second.locator("#reason")).to_contain_text("Your session was ended")
+
+
+def test_the_analytics_page_draws_its_charts_under_a_strict_csp(servers, new_context, shot):
+    server = servers["calm"]
+    page = new_context().new_page()
+    admin_sign_in(page, server)
+    page.goto(f"{server.url}/admin/activity/activitylog/")
+    page.get_by_role("link", name="Analytics").click()
+    expect(page.get_by_role("heading", name="Activity analytics")).to_be_visible()
+    charts = page.locator("svg.chart")
+    expect(charts).to_have_count(8)
+    for n in range(8):
+        box = charts.nth(n).bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 40
+    # Signing in made tracked requests: today's bar of the requests per day is drawn, and titled.
+    expect(page.locator("#chart-requests_per_day svg rect title").first).to_contain_text(":")
+    page.get_by_role("textbox", name="User:").fill(ADMIN_USERNAME)
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("p.help").first).to_contain_text("(UTC), 1 user.")
+    expect(charts).to_have_count(8)
+    with page.expect_download() as download:
+        page.locator("#chart-requests_per_day").get_by_role("link", name="Download CSV").click()
+    assert download.value.suggested_filename.startswith("activity-requests_per_day-")
+    shot(page, "admin-analytics")

@@ -304,3 +304,20 @@ def test_phone_width_dark_mode(servers, new_context, shot):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     shot(page, "dashboard-phone-dark")
+
+
+def test_the_dashboard_charts_the_users_own_activity_per_day(servers, new_context, shot):
+    server = servers["calm"]
+    page = new_context().new_page()
+    sign_in(page, server)
+    card = page.locator("#activity-chart-card")
+    expect(card).to_be_visible()
+    expect(card.get_by_role("heading", name="Your activity (last 30 days)")).to_be_visible()
+    chart = card.locator("svg.activity-chart")
+    expect(chart).to_be_visible()
+    # Signing in listed the user's sessions (a tracked request): today has a bar, titled with its count.
+    expect(chart.locator("rect title").last).to_contain_text(re.compile(r"^\d{4}-\d{2}-\d{2}: \d+ requests?$"))
+    expect(page.locator("#activity-chart-summary")).to_contain_text(re.compile(r"^\d+ tracked requests? from "))
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 300
+    shot(page, "dashboard-activity-chart")
