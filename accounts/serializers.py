@@ -32,8 +32,8 @@ class LoginSerializer(TokenObtainSerializer):
     def validate(self, attrs):
         super().validate(attrs)  # raises AuthenticationFailed with code no_active_account
         self.refresh_cookie_only = attrs.get("refresh_cookie_only", False)
-        session, refresh, access = session_start(user=self.user, request=self.context["request"])
-        self.refresh_token = refresh  # for the view's refresh cookie
+        self.started = session_start(user=self.user, request=self.context["request"])  # for the view to answer with
+        session, refresh, access = self.started
         return {"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)}
 
 

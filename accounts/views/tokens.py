@@ -42,6 +42,19 @@ class TokenEndpoint(GenericAPIView):
         response["Cache-Control"] = "no-store"  # tokens must not be cached (RFC 6749, 5.1)
         return response
 
+    def raw_refresh(self, request, body_token: str | None) -> tuple[str | None, bool]:
+        """The refresh token of the body, else of the cookie (after its CSRF check); and whether it was the cookie."""
+        return (body_token, False) if body_token else (refresh_cookie_read(request), True)
+
+    def tokens(self, request, *, session, refresh, access, asked=False, from_cookie=False) -> Response:
+        """Answer with a session's new tokens: the refresh one as the cookie, and in the body only for API clients."""
+        data = {"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)}
+        if refresh_cookie_only(request, asked=asked, from_cookie=from_cookie):
+            del data["refresh"]
+        response = Response(data)
+        refresh_cookie_set(response, refresh)
+        return response
+
 
 class LoginView(TokenEndpoint):
     """Start a login session: return its access and refresh tokens (the refresh one also as a cookie)."""
@@ -60,12 +73,10 @@ class LoginView(TokenEndpoint):
             raise
         finally:
             attempt.release()  # unless it failed: a success or a malformed request never counts
-        data = dict(serializer.validated_data)
-        if refresh_cookie_only(request, asked=serializer.refresh_cookie_only):
-            del data["refresh"]
-        response = Response(data)
-        refresh_cookie_set(response, serializer.refresh_token)
-        return response
+        session, refresh, access = serializer.started
+        return self.tokens(
+            request, session=session, refresh=refresh, access=access, asked=serializer.refresh_cookie_only
+        )
 
 
 class RefreshView(TokenEndpoint):
@@ -77,10 +88,7 @@ class RefreshView(TokenEndpoint):
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        raw = serializer.validated_data.get("refresh")
-        from_cookie = not raw
-        if from_cookie:
-            raw = refresh_cookie_read(request)
+        raw, from_cookie = self.raw_refresh(request, serializer.validated_data.get("refresh"))
         if not raw:
             raise InvalidToken("No refresh token: send it as `refresh` or in the refresh cookie")
         try:
@@ -88,12 +96,7 @@ class RefreshView(TokenEndpoint):
         except AuthenticationFailed as exc:  # forged, wrong type, ended...: traced like a refused access token
             token_rejection_record(request=request, exc=exc, kind="refresh")
             raise
-        data = {"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)}
-        if refresh_cookie_only(request, from_cookie=from_cookie):
-            del data["refresh"]
-        response = Response(data)
-        refresh_cookie_set(response, refresh)
-        return response
+        return self.tokens(request, session=session, refresh=refresh, access=access, from_cookie=from_cookie)
 
 
 class RecoverView(TokenEndpoint):
@@ -106,19 +109,13 @@ class RecoverView(TokenEndpoint):
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        raw = serializer.validated_data.get("refresh")
-        from_cookie = not raw
-        if from_cookie:
-            raw = refresh_cookie_read(request)
+        raw, from_cookie = self.raw_refresh(request, serializer.validated_data.get("refresh"))
         password = serializer.validated_data["password"]
         session, refresh, access = session_recover(raw_refresh=raw, password=password, request=request)
-        data = {"access": str(access), "refresh": str(refresh), "session_id": str(session.pk)}
         asked = serializer.validated_data["refresh_cookie_only"]
-        if refresh_cookie_only(request, asked=asked, from_cookie=from_cookie):
-            del data["refresh"]
-        response = Response(data)
-        refresh_cookie_set(response, refresh)
-        return response
+        return self.tokens(
+            request, session=session, refresh=refresh, access=access, asked=asked, from_cookie=from_cookie
+        )
 
 
 class LogoutView(APIView):
