@@ -3,6 +3,7 @@
 import fcntl
 import os
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
 
 class SharedRotatingFileHandler(RotatingFileHandler):
@@ -59,3 +60,36 @@ class SharedRotatingFileHandler(RotatingFileHandler):
                 self._lock_file.close()
             self._lock_file = self._lock_pid = None
         super().close()
+
+
+def logging_config(log_dir: Path, *, level: str) -> dict:
+    """Django's LOGGING: the console plus the size-bounded rotating file `log_dir/ndfstudio.log` (5 MB x 5)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            # Control characters escaped, tokens redacted, tracebacks indented: no client can forge a line.
+            "plain": {
+                "()": "activity.log_format.ScrubbingFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            },
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+            "file": {
+                "class": "ndfstudio.log_files.SharedRotatingFileHandler",  # several workers, one correct rotation
+                "filename": log_dir / "ndfstudio.log",
+                "maxBytes": 5 * 1024 * 1024,
+                "backupCount": 5,
+                "formatter": "plain",
+                "encoding": "utf-8",
+            },
+        },
+        "root": {"handlers": ["console", "file"], "level": level},
+        "loggers": {
+            # Django's request logger prints no headers or bodies, but keep it at warnings.
+            "django.request": {"level": "WARNING"},
+            # One line per tracked request belongs in the file, not on the console beside the access log.
+            "activity.recording": {"handlers": ["file"], "propagate": False},
+        },
+    }

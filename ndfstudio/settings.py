@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 
+from .log_files import logging_config
 from .secret_key import secret_key_load
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -225,32 +226,4 @@ SPECTACULAR_SETTINGS = {
 
 LOG_DIR = Path(env.str("LOG_DIR", default=str(BASE_DIR / "logs")))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        # Control characters escaped, tokens redacted, tracebacks indented: no client can forge a line.
-        "plain": {
-            "()": "activity.log_format.ScrubbingFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        },
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "file": {
-            "class": "ndfstudio.log_files.SharedRotatingFileHandler",  # several workers, one correct rotation
-            "filename": LOG_DIR / "ndfstudio.log",
-            "maxBytes": 5 * 1024 * 1024,
-            "backupCount": 5,
-            "formatter": "plain",
-            "encoding": "utf-8",
-        },
-    },
-    "root": {"handlers": ["console", "file"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # Django's request logger prints no headers or bodies, but keep it at warnings.
-        "django.request": {"level": "WARNING"},
-        # One line per tracked request belongs in the file, not on the console beside the access log.
-        "activity.recording": {"handlers": ["file"], "propagate": False},
-    },
-}
+LOGGING = logging_config(LOG_DIR, level=env.str("LOG_LEVEL", default="INFO"))
