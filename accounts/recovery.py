@@ -1,4 +1,5 @@
-"""Session recovery: a session ended by inactivity or its maximum goes on as a new one, for the password again.
+"""Session recovery: a session ended by inactivity or its maximum (or whose maximum is near: within its warning lead
+time) goes on as a new one, for the password again.
 
 What recovers a session is its *last* refresh token (the one its `refresh_jti` names) together with the password
 of its user, within SESSION_RECOVERY after its end; a session id alone, an older rotated token, or a session
@@ -6,7 +7,7 @@ ended any other way (signed out, revoked, refresh-token reuse, password change) 
 is recovered at most once: the recovery uses its last token up.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import jwt
 from django.contrib.auth import authenticate
@@ -24,7 +25,8 @@ from activity.recording import activity_record
 from .conf import accounts_settings
 from .exceptions import SessionEnded, TokenExpired, TokenInactive
 from .models import LoginSession
-from .sessions import EndReason, session_check, session_for_token, session_start
+from .policies import session_warning_seconds
+from .sessions import EndReason, session_check, session_end, session_for_token, session_start
 from .throttling import login_attempt_reserve, login_failure_record
 from .tokens import SESSION_CLAIM, TIME_CLAIM_ERRORS, SessionRefreshToken
 
@@ -67,7 +69,7 @@ def session_recover(*, raw_refresh: str | None, password: str, request: HttpRequ
     (`no_active_account`, counted by the login throttles) for a wrong password, Throttled (429) past them.
     """
     now = now or timezone.now()
-    old, jti = _recoverable_session(raw_refresh, request=request, now=now)
+    old, jti, live = _recoverable_session(raw_refresh, request=request, now=now)
     user = old.user
     username = user.get_username()  # the session's user's, never one the request names
     attempt = login_attempt_reserve(request=request, username=username)
@@ -82,6 +84,8 @@ def session_recover(*, raw_refresh: str | None, password: str, request: HttpRequ
         claimed = LoginSession.objects.filter(pk=old.pk, refresh_jti=jti).update(refresh_jti="")
         if not claimed:
             raise SessionEnded(NOT_RECOVERABLE)
+        if live:  # near its maximum: it ends now, as it was about to, and the user goes on in the new one
+            session_end(session=old, reason=EndReason.EXPIRED, request=request, now=now)
         session, refresh, access = session_start(user=user, request=request, now=now, recovered_from=old)
     activity_record(
         category=ActivityLog.Category.SECURITY,
@@ -97,7 +101,10 @@ def session_recover(*, raw_refresh: str | None, password: str, request: HttpRequ
 
 
 def _recoverable_session(raw_refresh: str | None, *, request: HttpRequest, now: datetime):
-    """Return (session, jti) if `raw_refresh` is the last refresh token of a recoverable session; else raise."""
+    """Return (session, jti, live) if `raw_refresh` is the last refresh token of a recoverable session; else raise.
+
+    `live`: the session has not ended but its maximum is within its warning lead time (the UI offers to go on then).
+    """
     if not raw_refresh:
         raise SessionEnded(NOT_RECOVERABLE)
     try:
@@ -116,10 +123,12 @@ def _recoverable_session(raw_refresh: str | None, *, request: HttpRequest, now: 
         except (TokenInactive, TokenExpired):
             pass
         else:
-            raise SessionEnded("This session is still active.")
+            if session.expires_at - now > timedelta(seconds=session_warning_seconds(session)):
+                raise SessionEnded("This session is still active.")
+            return session, jti, True
     if session.end_reason not in RECOVERABLE or now - _ended_at(session) > accounts_settings().SESSION_RECOVERY:
         raise SessionEnded(NOT_RECOVERABLE)
-    return session, jti
+    return session, jti, False
 
 
 def _ended_at(session: LoginSession) -> datetime:

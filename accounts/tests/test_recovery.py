@@ -63,6 +63,21 @@ class TestRecovered:
         assert response.status_code == 200, response.content
         assert LoginSession.objects.get(pk=old["session_id"]).end_reason == "expired"
 
+    def test_a_session_whose_maximum_is_near_goes_on_before_it_ends(
+        self, user, login, api, client_with, frozen, settings
+    ):
+        settings.ACCOUNTS = {**settings.ACCOUNTS, "SESSION_MAX_AGE": timedelta(minutes=30)}
+        old = login()
+        frozen.shift(19 * MINUTE)
+        assert me(client_with(old["access"])).status_code == 200  # active
+        frozen.shift(9.5 * MINUTE)  # 1.5 minutes before its maximum: within the 2-minute warning
+        response = recover(api, old["refresh"])
+        assert response.status_code == 200, response.content
+        ended = LoginSession.objects.get(pk=old["session_id"])
+        assert ended.end_reason == "expired"  # as it was about to
+        assert str(LoginSession.objects.get(pk=response.json()["session_id"]).recovered_from_id) == old["session_id"]
+        assert me(client_with(response.json()["access"])).status_code == 200
+
     def test_recovery_is_possible_until_the_window_closes(self, user, login, api, client_with, frozen):
         old = login()
         frozen.shift(IDLE)
@@ -143,6 +158,17 @@ class TestRefused:
         old = login()
         assert_session_ended(recover(api, old["refresh"]))
         assert LoginSession.objects.get(pk=old["session_id"]).ended_at is None
+
+    def test_a_session_whose_maximum_is_near_but_a_wrong_password(
+        self, user, login, api, client_with, frozen, settings
+    ):
+        settings.ACCOUNTS = {**settings.ACCOUNTS, "SESSION_MAX_AGE": timedelta(minutes=30)}
+        old = login()
+        frozen.shift(19 * MINUTE)
+        assert me(client_with(old["access"])).status_code == 200  # active
+        frozen.shift(9.5 * MINUTE)  # 1.5 minutes before its maximum: within the 2-minute warning
+        assert recover(api, old["refresh"], password="wrong").json()["code"] == "no_active_account"
+        assert LoginSession.objects.get(pk=old["session_id"]).ended_at is None  # a typo ends nothing
 
     def test_a_second_recovery_of_the_same_session(self, user, login, api, frozen):
         old = login()

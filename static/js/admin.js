@@ -6,7 +6,7 @@
 import { PATHS, send } from "./api.js";
 import { classify, classifyRefresh } from "./classify.js";
 import { endsByTimeLimit, phaseAt, secondsLeft, skewSample, toLocalMs, updateSkew } from "./clock.js";
-import { WarningDialog } from "./warning.js";
+import { warningDialogOn } from "./warning.js";
 import { reasonQuery } from "./words.js";
 
 const TICK_MS = 250;
@@ -38,16 +38,8 @@ function init() {
     state.sessionEnd = toLocalMs(session.expires_at, skewMs);
   }
 
-  const warning = new WarningDialog({
-    dialog: $("ndf-warning"),
-    slot: $("ndf-warning-actions"),
-    actions: $("ndf-session-actions"),
-    countdown: $("ndf-warning-countdown"),
-    title: $("ndf-warning-title"),
-    text: $("ndf-warning-text"),
-    status: $("ndf-warning-status"),
-    stay: $("ndf-stay"),
-    announcer: $("ndf-announcer"),
+  const warning = warningDialogOn(document, {
+    prefix: "ndf-",
     onStay: async () => {
       state.staying = true;
       warning.setStatus("");

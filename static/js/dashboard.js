@@ -6,12 +6,12 @@ import { loadActivityChart } from "./activity_chart.js";
 import { PATHS, SessionOver, Unreachable } from "./api.js";
 import { Countdown } from "./countdown.js";
 import { policyForm } from "./policy.js";
-import { RECOVERABLE, RecoverDialog } from "./recover.js";
+import { RECOVERABLE, recoverDialogOn } from "./recover.js";
 import { DashboardView } from "./render.js";
 import { Connection, Repeater } from "./schedule.js";
 import { SessionClient } from "./session.js";
 import { refreshAt } from "./token.js";
-import { WarningDialog } from "./warning.js";
+import { warningDialogOn } from "./warning.js";
 import { reasonQuery } from "./words.js";
 
 const TICK_MS = 250;
@@ -49,24 +49,16 @@ function init(doc, win) {
   client.addEventListener("ended", (event) => leave(event.detail.reason));
   client.addEventListener("replaced", () => win.location.reload());
 
-  const recover = new RecoverDialog({
-    dialog: $("recover"),
-    form: $("recover-form"),
-    title: $("recover-title"),
-    text: $("recover-text"),
-    username: $("recover-username"),
-    password: $("recover-password"),
-    error: $("recover-error"),
-    submit: $("recover-continue"),
-    other: $("recover-other"),
+  const recover = recoverDialogOn(doc, {
     client,
     onRecovered: () => {},
-    onGiveUp: toLogin,
+    // Giving up before the end (the time limit was near) signs this session out first.
+    onGiveUp: (reason) => (reason === "expiring" ? signOut() : toLogin(reason)),
   });
   // A new session, the same page: the clocks and checks go on from the server's word about it.
   client.addEventListener("resumed", () => {
-    if (!page.leaving) return;
     recover.close();
+    if (!page.leaving) return tokenCheck.runNow(); // went on before the end: the checks never stopped
     page.leaving = false; // the clocks wait for the new session's state (tokenCheck), then run again
     $("announcer").textContent = "You're signed in again."; // said, not shown: a banner would move the page
     tokenCheck.start(0);
@@ -74,17 +66,11 @@ function init(doc, win) {
     scheduleRefresh();
   });
 
-  const warning = new WarningDialog({
-    dialog: $("warning"),
-    slot: $("warning-actions"),
-    actions: $("session-actions"),
-    countdown: $("warning-countdown"),
-    title: $("warning-title"),
-    text: $("warning-text"),
-    status: $("warning-status"),
-    stay: $("stay"),
-    announcer: $("announcer"),
-    onStay: () => stay(),
+  const warning = warningDialogOn(doc, { onStay: () => stay(), goOn: $("go-on") });
+  // The time limit is near: go on now, with the password, in a new session (the server ends this one then).
+  $("go-on").addEventListener("click", () => {
+    warning.close();
+    recover.show({ user: client.state.user, reason: "expiring", config: page.config });
   });
   const countdown = new Countdown({ client, warning, view, connection, onError });
   const shared = { page, client, connection, view, onError };

@@ -117,3 +117,20 @@ export class RecoverDialog {
     if (this.open) this.hide();
   }
 }
+
+/** The dialog of the dashboard, by its ids (`recover`, `recover-form`, ...). */
+export function recoverDialogOn(doc, options) {
+  const $ = (id) => doc.getElementById(id);
+  return new RecoverDialog({
+    dialog: $("recover"),
+    form: $("recover-form"),
+    title: $("recover-title"),
+    text: $("recover-text"),
+    username: $("recover-username"),
+    password: $("recover-password"),
+    error: $("recover-error"),
+    submit: $("recover-continue"),
+    other: $("recover-other"),
+    ...options,
+  });
+}

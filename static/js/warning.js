@@ -7,8 +7,9 @@ import { formatCountdown, formatDuration } from "./words.js";
 const MILESTONES = [60, 30, 10];
 
 export class WarningDialog {
-  constructor({ dialog, slot, actions, countdown, title, text, status, stay, announcer, onStay }) {
-    Object.assign(this, { dialog, slot, actions, countdown, title, text, status, stay, announcer, onStay });
+  /** `goOn` (optional): a button shown only in the time-limit variant, to go on with the password (recover.js). */
+  constructor({ dialog, slot, actions, countdown, title, text, status, stay, announcer, onStay, goOn = null }) {
+    Object.assign(this, { dialog, slot, actions, countdown, title, text, status, stay, announcer, onStay, goOn });
     this.home = { parent: actions.parentNode, next: actions.nextSibling };
     this.returnFocus = null;
     this.lastSeconds = null;
@@ -78,6 +79,7 @@ export class WarningDialog {
     if (this.variant === variant) return;
     this.variant = variant;
     this.dialog.dataset.variant = variant;
+    if (this.goOn) this.goOn.hidden = !timeLimit;
     this.title.textContent = timeLimit ? "Your session is ending" : "Are you still there?";
     this.text.firstChild.textContent = timeLimit
       ? "Your session reaches its time limit in "
@@ -94,6 +96,7 @@ export class WarningDialog {
   restore() {
     if (this.actions.parentNode !== this.home.parent) this.home.parent.insertBefore(this.actions, this.home.next);
     this.stay.textContent = "Stay signed in";
+    if (this.goOn) this.goOn.hidden = true;
     this.variant = null;
   }
 
@@ -105,4 +108,21 @@ export class WarningDialog {
     this.returnFocus = null;
     if (target && document.contains(target) && typeof target.focus === "function") target.focus({ preventScroll: true });
   }
+}
+
+/** The dialog of a page that uses the usual ids (`warning`, `stay`, ...), each after `prefix` (the admin: "ndf-"). */
+export function warningDialogOn(doc, { prefix = "", ...options }) {
+  const $ = (id) => doc.getElementById(prefix + id);
+  return new WarningDialog({
+    dialog: $("warning"),
+    slot: $("warning-actions"),
+    actions: $("session-actions"),
+    countdown: $("warning-countdown"),
+    title: $("warning-title"),
+    text: $("warning-text"),
+    status: $("warning-status"),
+    stay: $("stay"),
+    announcer: $("announcer"),
+    ...options,
+  });
 }

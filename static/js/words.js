@@ -50,6 +50,10 @@ export function reasonMessage(reason, config) {
       return Number.isFinite(minutes)
         ? `You were signed out after ${formatDuration(minutes * 60)} of inactivity.`
         : "You were signed out after a period of inactivity.";
+    case "expiring":
+      return Number.isFinite(hours)
+        ? `Your session is about to reach its time limit of ${formatDuration(hours * 3600)}.`
+        : "Your session is about to reach its time limit.";
     case "expired":
       return Number.isFinite(hours)
         ? `Your session reached its time limit of ${formatDuration(hours * 3600)}. Sign in again to continue.`
