@@ -58,9 +58,11 @@ export class RecoverDialog {
     this.title.textContent = `Continue as ${user.username}`;
     this.text.textContent = `${reasonMessage(reason, config) || "Your session ended."} Enter your password to carry on where you were.`;
     this.username.value = user.username; // for password managers; never sent
-    this.password.value = "";
-    this.setError("");
+    // Only a dialog that opens now starts empty: when the time limit comes while the password is being typed
+    // (opened from the warning), what was typed stays.
     if (!this.open) {
+      this.password.value = "";
+      this.setError("");
       // Where the user was: the browser's own focus return on close would scroll it into view.
       this.returnFocus = globalThis.document?.activeElement ?? null;
       this.scroll = [globalThis.scrollX, globalThis.scrollY];

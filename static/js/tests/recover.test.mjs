@@ -99,6 +99,17 @@ describe("the Continue as dialog", () => {
     assert.equal(parts.password.focused, 1);
   });
 
+  test("the time limit coming while the password is typed keeps what was typed, and says why now", () => {
+    const { parts, recover } = setUp([]);
+    recover.show({ user, reason: "expiring", config: { session_max_hours: 1 } });
+    assert.equal(parts.text.textContent, "Your session is about to reach its time limit of 1 hour. Enter your password to carry on where you were.");
+    parts.password.value = "half-typ";
+    recover.show({ user, reason: "expired", config: { session_max_hours: 1 } });
+    assert.equal(parts.password.value, "half-typ");
+    assert.equal(recover.reason, "expired");
+    assert.match(parts.text.textContent, /^Your session reached its time limit of 1 hour\./);
+  });
+
   test("the right password: the client goes on with the new session, and every tab hears it", async () => {
     const access = jwt({ sid: "new", exp: 200 });
     const { calls, sync, client, parts, recover, log, events } = setUp([[200, { access, session_id: "new" }]]);
