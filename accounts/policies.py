@@ -54,8 +54,9 @@ def policy_for(user) -> Policy:
     if strictest is not None:
         threshold, source = ceiling, f"group:{strictest.group.name}"
     choice = UserPolicy.objects.filter(user=user).first()
-    if choice is not None and _clamp(choice.inactivity_threshold_minutes * MINUTE) <= ceiling:
-        threshold, source = _clamp(choice.inactivity_threshold_minutes * MINUTE), "user"
+    chosen = None if choice is None else _clamp(choice.inactivity_threshold_minutes * MINUTE)
+    if chosen is not None and chosen <= ceiling:
+        threshold, source = chosen, "user"
     maxima = [p.session_max_hours * HOUR for p in groups if p.session_max_hours]
     return Policy(
         threshold=threshold,
@@ -91,9 +92,13 @@ def policy_apply(*, user) -> int:
     return changed
 
 
-def policy_choose(*, user, minutes: float) -> Policy:
-    """Set the user's own threshold (the caller checked it is in their range); apply it; return their policy."""
-    UserPolicy.objects.update_or_create(user=user, defaults={"inactivity_threshold_minutes": minutes})
+def policy_choose(*, user, minutes: float | None) -> Policy:
+    """Set the user's own threshold (the caller checked it is in their range), or with None forget it; apply the
+    result to their live sessions; return their policy."""
+    if minutes is None:
+        UserPolicy.objects.filter(user=user).delete()
+    else:
+        UserPolicy.objects.update_or_create(user=user, defaults={"inactivity_threshold_minutes": minutes})
     policy_apply(user=user)
     return policy_for(user)
 

@@ -11,9 +11,8 @@ from .authentication import request_login_session
 from .clock import session_clock_read
 from .conf import accounts_settings
 from .models import LoginSession
+from .policies import HOUR, MINUTE
 from .sessions import session_start
-
-MINUTE = timedelta(minutes=1)
 
 
 class LoginSerializer(TokenObtainSerializer):
@@ -183,8 +182,6 @@ class NumberOfField(serializers.FloatField):
 
 class ConfigSerializer(serializers.Serializer):
     """The policy in force, from the accounts settings (`accounts_settings()`) the authentication reads."""
-
-    MINUTE, HOUR = timedelta(minutes=1), timedelta(hours=1)
 
     inactivity_threshold_minutes = NumberOfField(source="INACTIVITY_THRESHOLD", unit=MINUTE)
     max_token_lifetime_hours = NumberOfField(source="token_lifetime", unit=HOUR)

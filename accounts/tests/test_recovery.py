@@ -22,6 +22,16 @@ def recover(api, token, password=PASSWORD, **extra):
     return api.post("/api/auth/recover", {"refresh": token, "password": password}, format="json", **extra)
 
 
+def near_its_maximum(login, client_with, frozen, settings):
+    """A session active all along, now 1.5 minutes before its 30-minute maximum: within its 2-minute warning."""
+    settings.ACCOUNTS = {**settings.ACCOUNTS, "SESSION_MAX_AGE": timedelta(minutes=30)}
+    old = login()
+    frozen.shift(19 * MINUTE)
+    assert me(client_with(old["access"])).status_code == 200
+    frozen.shift(9.5 * MINUTE)
+    return old
+
+
 def assert_session_ended(response):
     assert response.status_code == 401, response.content
     assert response.json()["code"] == "session_ended"
@@ -66,11 +76,7 @@ class TestRecovered:
     def test_a_session_whose_maximum_is_near_goes_on_before_it_ends(
         self, user, login, api, client_with, frozen, settings
     ):
-        settings.ACCOUNTS = {**settings.ACCOUNTS, "SESSION_MAX_AGE": timedelta(minutes=30)}
-        old = login()
-        frozen.shift(19 * MINUTE)
-        assert me(client_with(old["access"])).status_code == 200  # active
-        frozen.shift(9.5 * MINUTE)  # 1.5 minutes before its maximum: within the 2-minute warning
+        old = near_its_maximum(login, client_with, frozen, settings)
         response = recover(api, old["refresh"])
         assert response.status_code == 200, response.content
         ended = LoginSession.objects.get(pk=old["session_id"])
@@ -162,11 +168,7 @@ class TestRefused:
     def test_a_session_whose_maximum_is_near_but_a_wrong_password(
         self, user, login, api, client_with, frozen, settings
     ):
-        settings.ACCOUNTS = {**settings.ACCOUNTS, "SESSION_MAX_AGE": timedelta(minutes=30)}
-        old = login()
-        frozen.shift(19 * MINUTE)
-        assert me(client_with(old["access"])).status_code == 200  # active
-        frozen.shift(9.5 * MINUTE)  # 1.5 minutes before its maximum: within the 2-minute warning
+        old = near_its_maximum(login, client_with, frozen, settings)
         assert recover(api, old["refresh"], password="wrong").json()["code"] == "no_active_account"
         assert LoginSession.objects.get(pk=old["session_id"]).ended_at is None  # a typo ends nothing
 

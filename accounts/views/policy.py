@@ -6,8 +6,7 @@ from rest_framework.views import APIView
 
 from ndfstudio.parsers import SafeJSONParser
 
-from ..models import UserPolicy
-from ..policies import MINUTE, policy_apply, policy_choose, policy_for
+from ..policies import MINUTE, policy_choose, policy_for
 from ..serializers import PolicySerializer
 
 
@@ -36,8 +35,4 @@ class PolicyView(APIView):
         )
         serializer.is_valid(raise_exception=True)
         minutes = serializer.validated_data["inactivity_threshold_minutes"]
-        if minutes is None:
-            UserPolicy.objects.filter(user=request.user).delete()
-            policy_apply(user=request.user)
-            return self.answer(policy_for(request.user))
         return self.answer(policy_choose(user=request.user, minutes=minutes))
