@@ -1,4 +1,4 @@
-"""`make bench-analytics`: the stats endpoint and the admin's analytics page on a PostgreSQL log of many rows.
+"""`make bench-scale`: the stats endpoint and the admin's analytics page on a PostgreSQL log of many rows.
 
 A fresh PostgreSQL database is migrated and filled with BENCH_ANALYTICS_ROWS log rows (default 10,000,000) over the
 last 30 days, 1,000 users, 200 paths, every category, in INSERT ... SELECT statements of a million rows: the rollups
@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 
-from tests.live import PROJECT_DIR, postgres_database, prepare_database, run_python, server_env
+from bench.report import section_write
+from tests.live import postgres_database, prepare_database, run_python, server_env
 
 ROWS = int(os.environ.get("BENCH_ANALYTICS_ROWS", "10000000"))
 RUNS = int(os.environ.get("BENCH_ANALYTICS_RUNS", "15"))
 CHUNK = 1_000_000
 TARGET_MS = 500
-REPORT = PROJECT_DIR / "docs" / "PERFORMANCE.md"
 
 _FILL = """
 INSERT INTO activity_activitylog (
@@ -133,9 +132,7 @@ def fill(url: str, *, rows: int) -> float:
 
 def report(results: dict, *, rows: int, sizes: dict, fill_seconds: float) -> str:
     lines = [
-        "## Analytics",
-        "",
-        f"Measured by `make bench-analytics` (`BENCH_ANALYTICS_ROWS={rows}`) on "
+        f"Measured by `make bench-scale` (`BENCH_ANALYTICS_ROWS={rows}`) on "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
         f"PostgreSQL, {sizes['activity_activitylog']:,} log rows over 30 days (1,000 users, 200 paths), "
         f"{sizes['activity_activityrollup']:,} rollup rows; filled in {fill_seconds:.0f} s with the rollup trigger on. "
@@ -151,12 +148,6 @@ def report(results: dict, *, rows: int, sizes: dict, fill_seconds: float) -> str
     return "\n".join(lines) + "\n"
 
 
-def write_report(section: str) -> None:
-    text = REPORT.read_text() if REPORT.exists() else "# Performance\n"
-    text = re.sub(r"\n## Analytics\n.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip("\n") + "\n\n" + section
-    REPORT.write_text(text)
-
-
 def main() -> int:
     with postgres_database("ndf_bench_analytics") as url:
         env = server_env(DATABASE_URL=url, ALLOWED_HOSTS="testserver", LOG_LEVEL="ERROR")
@@ -168,7 +159,7 @@ def main() -> int:
         results = json.loads(run_python(_MEASURE, str(RUNS), env=env, timeout=600))
     section = report(results, rows=ROWS, sizes=sizes, fill_seconds=fill_seconds)
     print(section)
-    write_report(section)
+    section_write("Analytics", section)
     return 0 if all(r["max"] < TARGET_MS for r in results.values()) else 1
 
 

@@ -1,20 +1,28 @@
 """`make bench`: requests/s and latency of `GET /api/auth/me` under gunicorn, driven by wrk, in one run.
 
 Configurations, per store (SQLite alone; PostgreSQL + Redis):
-  (a) stock SimpleJWT `JWTAuthentication`, no activity tracking
-      (ndfstudio/settings_bench.py): the baseline;
+  (m) a minimal Django + SimpleJWT app serving the same JSON (bench/minimal.py): the floor;
+  (a) stock SimpleJWT `JWTAuthentication`, no activity tracking (ndfstudio/settings_bench.py): the baseline;
   (b) ndfstudio's full path: session check, inactivity clock, one AUDIT row per request;
-  (c) (b) on a database whose activity log already holds 1,000,000 rows.
-Every configuration has its own gunicorn (2 gthread workers, as `make run`), all started up front and warmed up;
-the rounds then alternate a, b, c, a, b, c... so that drift of the machine hits every configuration alike. Then
-1,000,000 expired rows are pruned on SQLite (`manage.py prune_activity_logs`) while wrk keeps driving (b).
+  (c) (b) on a database whose activity log already holds BENCH_ROWS (10,000,000) rows.
+Every configuration has its own gunicorn (2 workers), all started up front and warmed up; the rounds then run
+m, a, b, c, c, b, a, m, ... in runs of one second, and every ratio is the median of per-round ratios. Why so short:
+this machine's CPU capacity itself flips between two levels about 2x apart (a pure-Python loop pinned to one core,
+nothing else running, takes 190 ms or 400 ms), so only runs a second or two apart are comparable. Then 1,000,000
+expired rows are pruned on SQLite (`manage.py prune_activity_logs`) while wrk keeps driving (b).
 
-The table is printed and written to docs/PERFORMANCE.md. Knobs (environment): BENCH_ROUNDS (15), BENCH_DURATION
-(seconds per run, 3), BENCH_CONNECTIONS (8), BENCH_ROWS (1000000), BENCH_STORES ("sqlite,postgres").
+The (c) databases are filled once and kept for later runs (`.bench/` for SQLite, database `ndf_bench_filled_<rows>`
+on PostgreSQL; `make bench-clean` drops them): a fill of 10,000,000 rows takes minutes. Each run appends its ratios
+to docs/bench-runs.jsonl, and the report shows how the last three runs agree.
+
+The table is printed and written to docs/PERFORMANCE.md. Knobs (environment): BENCH_ROUNDS (30), BENCH_DURATION
+(seconds per run, 1), BENCH_CONNECTIONS (8), BENCH_ROWS (10000000), BENCH_STORES ("sqlite,postgres"),
+BENCH_PRUNE_ROWS (1000000; 0 skips the pruning). `python -m bench.run clean` drops the kept databases.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -33,6 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.fill import fill_postgres, fill_sqlite
+from bench.report import REPORT, section_write
 from tests.live import (
     PROJECT_DIR,
     PYTHON,
@@ -47,12 +56,14 @@ from tests.live import (
     start_server,
 )
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
-DURATION = int(os.environ.get("BENCH_DURATION", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
+DURATION = int(os.environ.get("BENCH_DURATION", "1"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
-ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+ROWS = int(os.environ.get("BENCH_ROWS", "10000000"))
+PRUNE_ROWS = int(os.environ.get("BENCH_PRUNE_ROWS", "1000000"))  # 0: no pruning under load
 STORES = [s.strip() for s in os.environ.get("BENCH_STORES", "sqlite,postgres").split(",") if s.strip()]
 WORKERS = 2
+GIT = shutil.which("git") or "git"
 # sync workers take one request at a time, so the two share the load evenly. With gthread, wrk's keep-alive
 # connections are split between the workers at random when they connect (often all on one), which made runs of
 # one configuration vary by 2x.
@@ -60,7 +71,8 @@ WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 REDIS_DB = 3
 PATH = "/api/auth/me"
 USERNAME, PASSWORD = "bench", "bench-password-1234"
-REPORT = PROJECT_DIR / "docs" / "PERFORMANCE.md"
+HISTORY = PROJECT_DIR / "docs" / "bench-runs.jsonl"
+CACHE_DIR = PROJECT_DIR / ".bench"  # the filled databases, kept between runs
 
 # Nothing may expire mid-run; the log level is the default one, so the log file line per request is paid too.
 COMMON_ENV = {
@@ -146,46 +158,77 @@ def wrk(url: str, token: str, *, duration: float, connections: int = CONNECTIONS
 # --- stores -------------------------------------------------------------------------------------------------
 
 
+def _announce(store: str, seconds: float | None) -> None:
+    done = "kept from an earlier run" if seconds is None else f"filled in {seconds:.1f} s"
+    print(f"  {store}: (c)'s {ROWS:,} log rows {done}", flush=True)
+
+
 @contextmanager
 def sqlite_store(workdir: Path):
-    main, filled = workdir / "main.sqlite3", workdir / "filled.sqlite3"
+    main = workdir / "main.sqlite3"
     base = server_env(DATABASE_URL=sqlite_url(main), **COMMON_ENV)
     prepare_database(base, users={USERNAME: PASSWORD})
-    shutil.copy(main, filled)
-    seconds = fill_sqlite(str(filled), rows=ROWS, age_days=0.01)
+    CACHE_DIR.mkdir(exist_ok=True)
+    filled = CACHE_DIR / f"filled-{ROWS}.sqlite3"
+    seconds = None
+    if not filled.exists():
+        partial = filled.with_suffix(".partial")
+        shutil.copy(main, partial)
+        seconds = fill_sqlite(str(partial), rows=ROWS, age_days=0.01)
+        partial.rename(filled)  # only a complete fill is kept
+    filled_env = {**base, "DATABASE_URL": sqlite_url(filled)}
+    prepare_database(filled_env, users={USERNAME: PASSWORD})  # migrations since the fill, and the bench user
     os.sync()  # the fill's writes reach the disk now, not during the measured rounds
-    print(f"  SQLite: {ROWS:,} rows pre-filled in {seconds:.1f} s", flush=True)
+    _announce("SQLite", seconds)
     yield {
         "fill_seconds": seconds,
+        "m": {**base, "DJANGO_SETTINGS_MODULE": "bench.minimal"},
         "a": {**base, "DJANGO_SETTINGS_MODULE": "ndfstudio.settings_bench"},
         "b": base,
-        "c": {**base, "DATABASE_URL": sqlite_url(filled)},
+        "c": filled_env,
     }
+
+
+def _postgres_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(postgres_url("postgres"), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
 @contextmanager
 def postgres_store(workdir: Path):
     suffix = uuid.uuid4().hex[:8]
-    main, filled = f"ndf_bench_{suffix}", f"ndf_bench_{suffix}_filled"
+    main, filled = f"ndf_bench_{suffix}", f"ndf_bench_filled_{ROWS}"
     prefix = f"ndf-bench-{suffix}"
-    for name in (main, filled):
-        postgres_admin(f'CREATE DATABASE "{name}"')
+    postgres_admin(f'CREATE DATABASE "{main}"')
     try:
         base = server_env(
             DATABASE_URL=postgres_url(main), REDIS_URL=redis_url(REDIS_DB), CACHE_KEY_PREFIX=prefix, **COMMON_ENV
         )
         prepare_database(base, users={USERNAME: PASSWORD})
         filled_env = {**base, "DATABASE_URL": postgres_url(filled)}
+        seconds = None
+        if not _postgres_exists(filled):
+            partial = f"{filled}_partial"
+            postgres_admin(f'DROP DATABASE IF EXISTS "{partial}" WITH (FORCE)')
+            postgres_admin(f'CREATE DATABASE "{partial}"')
+            prepare_database({**base, "DATABASE_URL": postgres_url(partial)})
+            seconds = fill_postgres(postgres_url(partial), rows=ROWS, age_days=0.01)
+            postgres_admin(f'ALTER DATABASE "{partial}" RENAME TO "{filled}"')  # only a complete fill is kept
         prepare_database(filled_env, users={USERNAME: PASSWORD})
-        seconds = fill_postgres(postgres_url(filled), rows=ROWS, age_days=0.01)
         postgres_admin("CHECKPOINT")  # the fill's dirty buffers are written now, not during the measured rounds
         os.sync()
-        print(f"  PostgreSQL: {ROWS:,} rows pre-filled in {seconds:.1f} s", flush=True)
-        stock = {**base, "DJANGO_SETTINGS_MODULE": "ndfstudio.settings_bench"}
-        yield {"fill_seconds": seconds, "a": stock, "b": base, "c": filled_env}
+        _announce("PostgreSQL", seconds)
+        yield {
+            "fill_seconds": seconds,
+            "m": {**base, "DJANGO_SETTINGS_MODULE": "bench.minimal"},
+            "a": {**base, "DJANGO_SETTINGS_MODULE": "ndfstudio.settings_bench"},
+            "b": base,
+            "c": filled_env,
+        }
     finally:
-        for name in (main, filled):
-            postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        postgres_admin(f'DROP DATABASE IF EXISTS "{main}" WITH (FORCE)')
         import redis
 
         with redis.Redis.from_url(redis_url(REDIS_DB)) as client:
@@ -193,8 +236,21 @@ def postgres_store(workdir: Path):
                 client.delete(key)
 
 
+def bench_clean() -> None:
+    """Drop the kept (c) databases (`make bench-clean`)."""
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
+    if postgres_available():
+        import psycopg
+
+        with psycopg.connect(postgres_url("postgres"), autocommit=True) as conn:
+            names = [row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'ndf_bench_%'")]
+        for name in names:
+            postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 STORE_LABELS = {"sqlite": "SQLite, LocMem cache", "postgres": "PostgreSQL + Redis"}
 CONFIG_LABELS = {
+    "m": "(m) minimal Django + SimpleJWT app",
     "a": "(a) stock SimpleJWT, no tracking",
     "b": "(b) ndfstudio full path + audit row",
     "c": f"(c) = (b) with {ROWS:,} log rows",
@@ -204,17 +260,19 @@ CONFIG_LABELS = {
 def bench_store(store: str, workdir: Path) -> tuple[list[Config], float]:
     opener = sqlite_store if store == "sqlite" else postgres_store
     with opener(workdir) as envs, ExitStack() as stack:
-        configs = [Config(key, CONFIG_LABELS[key], store, envs[key]) for key in ("a", "b", "c")]
+        configs = [Config(key, CONFIG_LABELS[key], store, envs[key]) for key in ("m", "a", "b", "c")]
         for config in configs:
             config.server = stack.enter_context(
                 start_server(config.env, workers=WORKERS, worker_class=WORKER_CLASS, migrate=False)
             )
-            config.token = config.server.login(USERNAME, PASSWORD)["access"]
+        for config in configs:
+            signer = configs[2] if config.key == "m" else config  # the minimal app has no login: (b) signs for it
+            config.token = signer.server.login(USERNAME, PASSWORD)["access"]
             wrk(config.server.url + PATH, config.token, duration=3)  # warm up: connections, caches, first prune
         for round_no in range(1, ROUNDS + 1):
-            # a, b, c then c, b, a: a drift of the machine within a round weighs on every configuration alike.
-            # Many short rounds: this machine's capacity flips between two levels (about 2x apart) every few tens
-            # of seconds, so only runs a few seconds apart are comparable; each ratio is a median of per-round ones.
+            # m, a, b, c then c, b, a, m: a drift of the machine within a round weighs on every configuration alike.
+            # Many short rounds: this machine's capacity flips between two levels about 2x apart, so only runs a
+            # second or two apart are comparable; each ratio is a median of per-round ones.
             for config in configs if round_no % 2 else configs[::-1]:
                 run = wrk(config.server.url + PATH, config.token, duration=DURATION)
                 config.runs.append(run)
@@ -244,7 +302,7 @@ PRUNE_COMMAND = (PYTHON, "manage.py", "prune_activity_logs")
 
 
 def bench_prune(workdir: Path, *, command=PRUNE_COMMAND, wrk_seconds: float = 75.0) -> PruneResult:
-    """Prune ROWS expired rows on SQLite with `manage.py prune_activity_logs` while wrk drives the full path."""
+    """Prune PRUNE_ROWS expired rows on SQLite with `manage.py prune_activity_logs` while wrk drives the full path."""
     path = workdir / "prune.sqlite3"
     env = server_env(DATABASE_URL=sqlite_url(path), **COMMON_ENV)
     with start_server(env, workers=WORKERS, worker_class=WORKER_CLASS, users={USERNAME: PASSWORD}) as server:
@@ -254,9 +312,9 @@ def bench_prune(workdir: Path, *, command=PRUNE_COMMAND, wrk_seconds: float = 75
         deadline = time.monotonic() + 30
         while server.log().count("pruned 0 activity rows") < WORKERS and time.monotonic() < deadline:
             wrk(server.url + PATH, token, duration=1)
-        fill_seconds = fill_sqlite(str(path), rows=ROWS, age_days=100)
+        fill_seconds = fill_sqlite(str(path), rows=PRUNE_ROWS, age_days=100)
         os.sync()
-        print(f"  SQLite: {ROWS:,} expired rows filled in {fill_seconds:.1f} s; pruning under load...", flush=True)
+        print(f"  SQLite: {PRUNE_ROWS:,} expired rows filled in {fill_seconds:.1f} s; pruning under load", flush=True)
 
         result: dict = {}
         driver = threading.Thread(
@@ -289,7 +347,7 @@ def bench_prune(workdir: Path, *, command=PRUNE_COMMAND, wrk_seconds: float = 75
         finally:
             conn.close()
         return PruneResult(
-            rows=ROWS,
+            rows=PRUNE_ROWS,
             fill_seconds=fill_seconds,
             prune_seconds=prune_seconds,
             deleted=done.stdout.strip(),
@@ -306,21 +364,82 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def report(results: dict[str, list[Config]], fills: dict[str, float], prune: PruneResult | None) -> str:
+# (b) ÷ (a) at least: with Redis, the session check needs no database query (accounts/snapshots.py), so the full
+# path beats stock SimpleJWT's one user SELECT; on SQLite alone it pays a session SELECT as stock pays a user one.
+FLOORS = {"sqlite": 0.75, "postgres": 1.10}
+
+
+def ratios(results: dict[str, list[Config]]) -> dict[str, float]:
+    """Every ratio the targets are about, by name: what docs/bench-runs.jsonl keeps of a run."""
+    found = {}
+    for store, configs in results.items():
+        m, a, b, c = configs
+        name = STORE_LABELS[store]
+        found |= {
+            f"{name}: (b) ÷ (a) req/s": b.ratio(a),
+            f"{name}: (c) ÷ (b) req/s": c.ratio(b),
+            f"{name}: (b) ÷ (m) req/s": b.ratio(m),
+            f"{name}: (b) ÷ (a) p99": b.ratio(a, "p99_ms"),
+            f"{name}: (c) ÷ (a) p99": c.ratio(a, "p99_ms"),
+        }
+    return {key: round(value, 3) for key, value in found.items()}
+
+
+def history_append(figures: dict[str, float]) -> list[dict]:
+    """Append this run's ratios to docs/bench-runs.jsonl; return the last three runs (this one last)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run([GIT, *args], cwd=PROJECT_DIR, capture_output=True, text=True).stdout.strip()  # noqa: S603
+
+    commit, dirty = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "--untracked-files=no")
+    entry = {
+        "at": f"{datetime.now(UTC):%Y-%m-%dT%H:%MZ}",
+        "commit": commit + ("+changes" if dirty else ""),
+        "rounds": ROUNDS,
+        "duration": DURATION,
+        "rows": ROWS,
+        "ratios": figures,
+    }
+    with HISTORY.open("a") as out:
+        out.write(json.dumps(entry) + "\n")
+    return [json.loads(line) for line in HISTORY.read_text().splitlines() if line.strip()][-3:]
+
+
+def agreement(runs: list[dict]) -> list[str]:
+    """The spread of each ratio over the last three runs: every run within ±0.05 of their median, or not."""
+    lines = [
+        "Runs: " + ", ".join(f"{run['at']} ({run['commit']})" for run in runs) + ".",
+        "",
+        "| ratio | " + " | ".join(f"run {n}" for n in range(1, len(runs) + 1)) + " | ± around the median | |",
+        "| --- | " + " | ".join("---:" for _ in runs) + " | ---: | --- |",
+    ]
+    for key in runs[-1]["ratios"]:
+        values = [run["ratios"].get(key) for run in runs]
+        if any(value is None for value in values):
+            continue
+        middle = statistics.median(values)
+        spread = max(abs(value - middle) for value in values)
+        ok = len(values) == 3 and spread <= 0.05
+        lines.append(f"| {key} | " + " | ".join(f"{v:.2f}" for v in values) + f" | {spread:.3f} | {verdict(ok)} |")
+    return lines
+
+
+def report(results: dict[str, list[Config]], fills: dict[str, float | None], prune: PruneResult | None,
+           runs: list[dict]) -> str:  # fmt: skip
     lines = [
         "| store | configuration | req/s | p50 ms | p99 ms | req/s ÷ (a) | p99 ÷ (a) | errors |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     targets = []
     for store, configs in results.items():
-        a, b, c = configs
+        m, a, b, c = configs
         for config in configs:
             lines.append(
                 f"| {STORE_LABELS[store]} | {config.label} | {config.median('rps'):.0f} | {config.median('p50_ms'):.2f}"
                 f" | {config.median('p99_ms'):.2f} | {config.ratio(a):.2f}"
                 f" | {config.ratio(a, 'p99_ms'):.2f} | {sum(r.errors for r in config.runs)} |"
             )
-        floor = 0.75 if store == "sqlite" else 0.85
+        floor = FLOORS[store]
         ratio_b, p99_b = b.ratio(a), b.ratio(a, "p99_ms")
         ratio_c, p99_c = c.ratio(b), c.ratio(a, "p99_ms")
         targets += [
@@ -351,7 +470,7 @@ def report(results: dict[str, list[Config]], fills: dict[str, float], prune: Pru
             baseline = f", {during / plain_b:.0%} of (b)'s {plain_b:.0f} req/s without a prune"
         prune_lines = [
             "",
-            "## Pruning under load (SQLite)",
+            "### Pruning under load (SQLite)",
             "",
             f"- {prune.rows:,} rows older than the retention period (filled in {prune.fill_seconds:.1f} s), deleted "
             f"by `manage.py prune_activity_logs` (`activity_log_prune`, batches of 5,000) in "
@@ -363,11 +482,11 @@ def report(results: dict[str, list[Config]], fills: dict[str, float], prune: Pru
             f"{prune.wrk.non_2xx} non-2xx answers, {prune.wrk.timeouts} requests over 30 s, "
             f"{prune.wrk.errors - prune.wrk.non_2xx - prune.wrk.timeouts} other socket errors.",
         ]
-    fill_text = ", ".join(f"{STORE_LABELS[s]} {sec:.1f} s" for s, sec in fills.items())
+    fill_text = ", ".join(
+        f"{STORE_LABELS[s]} {'kept from an earlier run' if sec is None else f'{sec:.1f} s'}" for s, sec in fills.items()
+    )
     return "\n".join(
         [
-            "# Performance",
-            "",
             f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {os.cpu_count()} CPUs, "
             f"Python {platform.python_version()}, {platform.system()} {platform.release()}.",
             "",
@@ -375,20 +494,27 @@ def report(results: dict[str, list[Config]], fills: dict[str, float], prune: Pru
             "request at a time each, so both share the load evenly, whereas gthread workers split wrk's keep-alive "
             f"connections at random and made runs vary by 2×),\n"
             f"driven by `wrk -t1 -c{CONNECTIONS} -d{DURATION}s --latency` with one bearer token per "
-            f"configuration (one login each). Medians of {ROUNDS} rounds; rounds run (a), (b), (c) then (c), (b), (a); "
-            "each ratio is the median of the per-round ratios.",
+            f"configuration (one login each). Medians of {ROUNDS} rounds; rounds run (m), (a), (b), (c) then (c), "
+            "(b), (a), (m); each ratio is the median of the per-round ratios.",
             "",
             *lines,
             "",
-            "## Targets",
+            "### Targets",
             "",
             "| store | target | measured | |",
             "| --- | --- | ---: | --- |",
             *targets,
+            "",
+            "### Agreement of the last three runs (docs/bench-runs.jsonl)",
+            "",
+            *agreement(runs),
             *prune_lines,
             "",
-            "## Method",
+            "### Method",
             "",
+            "- (m) is the floor: a minimal Django + SimpleJWT app (`bench/minimal.py`: no middleware, no DRF view; "
+            "SimpleJWT's `JWTAuthentication` reads the user, one SELECT, and a plain function answers the same "
+            "JSON). Its token is signed by (b)'s server.",
             "- (a) is stock SimpleJWT: `DJANGO_SETTINGS_MODULE=ndfstudio.settings_bench` (a settings module used "
             "only by the benchmark) puts `rest_framework_simplejwt.authentication.JWTAuthentication` with plain "
             "`AccessToken`s in place of ours and removes `ActivityMiddleware`: per request, one user SELECT. Its "
@@ -408,6 +534,13 @@ def report(results: dict[str, list[Config]], fills: dict[str, float], prune: Pru
             "up by a 3 s wrk run; only one is driven at a time. The machine is shared by wrk, gunicorn and the "
             "database, so absolute figures are only comparable within one run; the ratios are what the targets "
             "are about.",
+            "- Why rounds of one second: this machine's CPU capacity flips between two levels about 2× apart, "
+            "whatever runs on it (a pure-Python loop pinned to one core with nothing else running takes 190 ms in "
+            "one second and 400 ms in another; the guest sees no steal time). Runs of 3 s with three "
+            "configurations between two runs of the same one were often on different levels, and the median of "
+            "15 such ratios could land on either (0.92 and 1.91 on one commit). Runs of 1 s, each next to the "
+            "others of its round, are mostly on one level; the median of 30 rounds' ratios ignores the rounds a "
+            "flip splits.",
             f"- Logging at the default level (INFO): the AUDIT line goes to the rotating file too. Inactivity "
             f"threshold and token lifetime are {COMMON_ENV['INACTIVITY_THRESHOLD_MINUTES']} minutes, so nothing "
             "expires mid-run.",
@@ -436,14 +569,13 @@ def main() -> int:
             print(f"{STORE_LABELS[store]}:", flush=True)
             results[store], fills[store] = bench_store(store, workdir)
         prune = None
-        if "sqlite" in stores:
+        if "sqlite" in stores and PRUNE_ROWS:
             print("Pruning under load:", flush=True)
             prune = bench_prune(workdir)
-    text = report(results, fills, prune)
+    runs = history_append(ratios(results))
+    text = report(results, fills, prune, runs)
     text += f"\nWhole run: {time.monotonic() - started:.0f} s.\n"
-    REPORT.parent.mkdir(exist_ok=True)
-    kept = re.search(r"\n## Analytics\n.*?(?=\n## |\Z)", REPORT.read_text(), flags=re.S) if REPORT.exists() else None
-    REPORT.write_text(text.rstrip("\n") + "\n" + kept.group(0) if kept else text)  # bench/analytics.py's section
+    section_write("Hot path", text)
     print()
     print(text)
     print(f"Written to {REPORT.relative_to(PROJECT_DIR)}")
@@ -451,4 +583,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["clean"]:
+        bench_clean()
+        sys.exit(0)
     sys.exit(main())
