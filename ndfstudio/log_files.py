@@ -1,7 +1,9 @@
 """The rotating log file, shared by every process that writes it (gunicorn workers, management commands)."""
 
 import fcntl
+import logging
 import os
+import threading
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -13,13 +15,74 @@ class SharedRotatingFileHandler(RotatingFileHandler):
     others, who then go on writing into the renamed backup (hence 152 KB files beside 5 MB ones, and lost lines).
     Here every record is written under an exclusive lock on `.<file>.lock` beside it, after reopening the file if
     another process rotated it, so the size check and the rotation see the one file all processes share. POSIX
-    only, as gunicorn is. The lock costs a few system calls per line; one process writes at a time.
+    only, as gunicorn is.
+
+    Threads of one process do not queue for the file: a record logged while another thread is writing is added to
+    the batch that thread writes next (`handle`), so a burst of lines costs one lock, one rotation check and one
+    write, and no request thread waits for another's disk write. `emit` still writes one record by itself.
     """
 
     def __init__(self, filename, *args, **kwargs):
         super().__init__(filename, *args, **kwargs)
         self._lock_file = None
         self._lock_pid = None
+        self._pending: list[tuple[str, logging.LogRecord]] = []  # formatted lines waiting for the writing thread
+        self._pending_lock = threading.Lock()  # held only to append to or take the batch
+        self._writer_busy = False
+
+    def handle(self, record):
+        """Format `record` on this thread; write it, and whatever others added meanwhile, unless a thread is
+        already writing (then that one writes it). Returns as `Handler.handle` does."""
+        if not self.filter(record):
+            return False
+        try:
+            line = self.format(record) + self.terminator
+        except Exception:
+            self.handleError(record)
+            return True
+        with self._pending_lock:
+            self._pending.append((line, record))
+            if self._writer_busy:
+                return True
+            self._writer_busy = True
+        try:
+            while True:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                    if not batch:
+                        self._writer_busy = False
+                        return True
+                with self.lock:  # close() and emit() of this process
+                    self._write_batch(batch)
+        except BaseException:
+            with self._pending_lock:
+                self._writer_busy = False
+            raise
+
+    def _write_batch(self, batch: list[tuple[str, logging.LogRecord]]) -> None:
+        try:
+            lock = self._process_lock()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                self._follow_rotation()
+                if self.stream is None:
+                    self.stream = self._open()
+                position = self.stream.tell()  # a text stream's tell() flushes: once a batch, not once a line
+                for line, _record in batch:
+                    size = len(line.encode(self.stream.encoding, "replace"))
+                    # RotatingFileHandler.shouldRollover's rule, without formatting the record again.
+                    if self.maxBytes > 0 and position + size >= self.maxBytes:
+                        self.stream.flush()
+                        self.doRollover()
+                        self.stream = self.stream or self._open()  # (it leaves none with delay=True)
+                        position = 0
+                    self.stream.write(line)
+                    position += size
+                self.stream.flush()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        except Exception:  # as Handler.emit: a logging failure is reported, never raised into the request
+            self.handleError(batch[0][1])
 
     def emit(self, record):
         try:
