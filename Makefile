@@ -49,9 +49,11 @@ bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install -y wrk"; exit 2; }
 	$(BIN)/python -m bench.run
 
-# What an operator meets after months of traffic, on PostgreSQL: the analytics on 10,000,000 log rows
-# (BENCH_ANALYTICS_ROWS; the fill takes minutes). Each part writes its section of docs/PERFORMANCE.md.
+# What an operator meets after months of traffic: pruning 1,000,000 rows under load (SQLite), the analytics on
+# 10,000,000 log rows (PostgreSQL; the fill takes minutes). Each part writes its section of docs/PERFORMANCE.md.
 bench-scale: $(VENV)/.dev
+	@command -v wrk >/dev/null || { echo "bench-scale needs wrk: apt-get install -y wrk"; exit 2; }
+	$(BIN)/python -m bench.run prune
 	$(BIN)/python -m bench.analytics
 
 # Drop the databases `make bench` keeps between runs.

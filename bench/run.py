@@ -8,8 +8,10 @@ Configurations, per store (SQLite alone; PostgreSQL + Redis):
 Every configuration has its own gunicorn (2 workers), all started up front and warmed up; the rounds then run
 m, a, b, c, c, b, a, m, ... in runs of one second, and every ratio is the median of per-round ratios. Why so short:
 this machine's CPU capacity itself flips between two levels about 2x apart (a pure-Python loop pinned to one core,
-nothing else running, takes 190 ms or 400 ms), so only runs a second or two apart are comparable. Then 1,000,000
-expired rows are pruned on SQLite (`manage.py prune_activity_logs`) while wrk keeps driving (b).
+nothing else running, takes 190 ms or 400 ms), so only runs a second or two apart are comparable.
+
+`python -m bench.run prune` (part of `make bench-scale`): BENCH_PRUNE_ROWS (1,000,000) expired rows are pruned on
+SQLite (`manage.py prune_activity_logs`) while wrk keeps driving (b).
 
 The (c) databases are filled once and kept for later runs (`.bench/` for SQLite, database `ndf_bench_filled_<rows>`
 on PostgreSQL; `make bench-clean` drops them): a fill of 10,000,000 rows takes minutes. Each run appends its ratios
@@ -17,7 +19,7 @@ to docs/bench-runs.jsonl, and the report shows how the last three runs agree.
 
 The table is printed and written to docs/PERFORMANCE.md. Knobs (environment): BENCH_ROUNDS (30), BENCH_DURATION
 (seconds per run, 1), BENCH_CONNECTIONS (8), BENCH_ROWS (10000000), BENCH_STORES ("sqlite,postgres"),
-BENCH_PRUNE_ROWS (1000000; 0 skips the pruning). `python -m bench.run clean` drops the kept databases.
+BENCH_PRUNE_ROWS (1000000). `python -m bench.run clean` drops the kept databases.
 """
 
 from __future__ import annotations
@@ -60,14 +62,14 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
 DURATION = int(os.environ.get("BENCH_DURATION", "1"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 ROWS = int(os.environ.get("BENCH_ROWS", "10000000"))
-PRUNE_ROWS = int(os.environ.get("BENCH_PRUNE_ROWS", "1000000"))  # 0: no pruning under load
+PRUNE_ROWS = int(os.environ.get("BENCH_PRUNE_ROWS", "1000000"))
 STORES = [s.strip() for s in os.environ.get("BENCH_STORES", "sqlite,postgres").split(",") if s.strip()]
 WORKERS = 2
 GIT = shutil.which("git") or "git"
-# sync workers take one request at a time, so the two share the load evenly. With gthread, wrk's keep-alive
-# connections are split between the workers at random when they connect (often all on one), which made runs of
-# one configuration vary by 2x.
-WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+# As `make run` serves, with two processes: gthread workers of 4 threads. (An earlier bench asked for `sync`, which
+# gunicorn turns into gthread whenever threads > 1: it always measured gthread.)
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+THREADS = 4
 REDIS_DB = 3
 PATH = "/api/auth/me"
 USERNAME, PASSWORD = "bench", "bench-password-1234"
@@ -263,7 +265,7 @@ def bench_store(store: str, workdir: Path) -> tuple[list[Config], float]:
         configs = [Config(key, CONFIG_LABELS[key], store, envs[key]) for key in ("m", "a", "b", "c")]
         for config in configs:
             config.server = stack.enter_context(
-                start_server(config.env, workers=WORKERS, worker_class=WORKER_CLASS, migrate=False)
+                start_server(config.env, workers=WORKERS, threads=THREADS, worker_class=WORKER_CLASS, migrate=False)
             )
         for config in configs:
             signer = configs[2] if config.key == "m" else config  # the minimal app has no login: (b) signs for it
@@ -305,7 +307,9 @@ def bench_prune(workdir: Path, *, command=PRUNE_COMMAND, wrk_seconds: float = 75
     """Prune PRUNE_ROWS expired rows on SQLite with `manage.py prune_activity_logs` while wrk drives the full path."""
     path = workdir / "prune.sqlite3"
     env = server_env(DATABASE_URL=sqlite_url(path), **COMMON_ENV)
-    with start_server(env, workers=WORKERS, worker_class=WORKER_CLASS, users={USERNAME: PASSWORD}) as server:
+    with start_server(
+        env, workers=WORKERS, threads=THREADS, worker_class=WORKER_CLASS, users={USERNAME: PASSWORD}
+    ) as server:
         token = server.login(USERNAME, PASSWORD)["access"]
         # Each worker prunes once when its first requests arrive (automatic pruning, hourly per process): let both
         # do it now, on nothing, so that the prune measured below is the only one.
@@ -424,8 +428,7 @@ def agreement(runs: list[dict]) -> list[str]:
     return lines
 
 
-def report(results: dict[str, list[Config]], fills: dict[str, float | None], prune: PruneResult | None,
-           runs: list[dict]) -> str:  # fmt: skip
+def report(results: dict[str, list[Config]], fills: dict[str, float | None], runs: list[dict]) -> str:
     lines = [
         "| store | configuration | req/s | p50 ms | p99 ms | req/s ÷ (a) | p99 ÷ (a) | errors |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -453,35 +456,6 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], pru
         for config in configs:
             per_round = ", ".join(f"{run.rps:.0f}" for run in config.runs)
             rounds.append(f"- {STORE_LABELS[store]} {config.label}: {per_round} req/s")
-    prune_lines = []
-    if prune is not None:
-        during = prune.served / prune.prune_seconds if prune.prune_seconds else 0
-        targets.append(
-            f"| SQLite | prune {prune.rows:,} expired rows < 60 s under load | {prune.prune_seconds:.1f} s "
-            f"| {verdict(prune.prune_seconds < 60)} |"
-        )
-        targets.append(
-            f"| SQLite | no failed request during the prune | {prune.wrk.non_2xx} non-2xx, "
-            f"{prune.wrk.errors - prune.wrk.non_2xx} socket errors | {verdict(prune.wrk.errors == 0)} |"
-        )
-        baseline = ""
-        if "sqlite" in results:
-            plain_b = results["sqlite"][1].median("rps")
-            baseline = f", {during / plain_b:.0%} of (b)'s {plain_b:.0f} req/s without a prune"
-        prune_lines = [
-            "",
-            "### Pruning under load (SQLite)",
-            "",
-            f"- {prune.rows:,} rows older than the retention period (filled in {prune.fill_seconds:.1f} s), deleted "
-            f"by `manage.py prune_activity_logs` (`activity_log_prune`, batches of 5,000) in "
-            f"**{prune.prune_seconds:.1f} s** (`{prune.deleted}`).",
-            f"- Meanwhile wrk (`--timeout 30s`) drove `GET {PATH}` (full path) on the same file: **{prune.served:,} "
-            f"requests served during the prune** (counted by their AUDIT rows: {during:.0f} req/s{baseline}).",
-            f"- wrk over its whole {prune.wrk_seconds:.0f} s window (the prune inside it): {prune.wrk.rps:.0f} req/s, "
-            f"p50 {prune.wrk.p50_ms:.2f} ms, p99 {prune.wrk.p99_ms:.2f} ms, max {prune.wrk.max_ms:.0f} ms; "
-            f"{prune.wrk.non_2xx} non-2xx answers, {prune.wrk.timeouts} requests over 30 s, "
-            f"{prune.wrk.errors - prune.wrk.non_2xx - prune.wrk.timeouts} other socket errors.",
-        ]
     fill_text = ", ".join(
         f"{STORE_LABELS[s]} {'kept from an earlier run' if sec is None else f'{sec:.1f} s'}" for s, sec in fills.items()
     )
@@ -490,9 +464,8 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], pru
             f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {os.cpu_count()} CPUs, "
             f"Python {platform.python_version()}, {platform.system()} {platform.release()}.",
             "",
-            f"Authenticated, tracked `GET {PATH}` under gunicorn ({WORKERS} `{WORKER_CLASS}` workers; sync: one "
-            "request at a time each, so both share the load evenly, whereas gthread workers split wrk's keep-alive "
-            f"connections at random and made runs vary by 2×),\n"
+            f"Authenticated, tracked `GET {PATH}` under gunicorn ({WORKERS} `{WORKER_CLASS}` workers of {THREADS} "
+            "threads),\n"
             f"driven by `wrk -t1 -c{CONNECTIONS} -d{DURATION}s --latency` with one bearer token per "
             f"configuration (one login each). Medians of {ROUNDS} rounds; rounds run (m), (a), (b), (c) then (c), "
             "(b), (a), (m); each ratio is the median of the per-round ratios.",
@@ -508,7 +481,6 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], pru
             "### Agreement of the last three runs (docs/bench-runs.jsonl)",
             "",
             *agreement(runs),
-            *prune_lines,
             "",
             "### Method",
             "",
@@ -553,6 +525,39 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], pru
     )
 
 
+def prune_report(prune: PruneResult) -> str:
+    during = prune.served / prune.prune_seconds if prune.prune_seconds else 0
+    return "\n".join([
+        f"Measured by `make bench-scale` (`python -m bench.run prune`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+        "| target | measured | |",
+        "| --- | ---: | --- |",
+        f"| prune {prune.rows:,} expired rows < 60 s under load | {prune.prune_seconds:.1f} s "
+        f"| {verdict(prune.prune_seconds < 60)} |",
+        f"| no failed request during the prune | {prune.wrk.non_2xx} non-2xx, "
+        f"{prune.wrk.errors - prune.wrk.non_2xx} socket errors | {verdict(prune.wrk.errors == 0)} |",
+        "",
+        f"- {prune.rows:,} rows older than the retention period (filled in {prune.fill_seconds:.1f} s), deleted "
+        f"by `manage.py prune_activity_logs` (`activity_log_prune`, batches of 5,000) in "
+        f"**{prune.prune_seconds:.1f} s** (`{prune.deleted}`).",
+        f"- Meanwhile wrk (`--timeout 30s`) drove `GET {PATH}` (full path, {WORKERS} workers) on the same file: "
+        f"**{prune.served:,} requests served during the prune** (counted by their AUDIT rows: {during:.0f} req/s).",
+        f"- wrk over its whole {prune.wrk_seconds:.0f} s window (the prune inside it): {prune.wrk.rps:.0f} req/s, "
+        f"p50 {prune.wrk.p50_ms:.2f} ms, p99 {prune.wrk.p99_ms:.2f} ms, max {prune.wrk.max_ms:.0f} ms; "
+        f"{prune.wrk.non_2xx} non-2xx answers, {prune.wrk.timeouts} requests over 30 s, "
+        f"{prune.wrk.errors - prune.wrk.non_2xx - prune.wrk.timeouts} other socket errors.",
+    ])  # fmt: skip
+
+
+def prune_main() -> int:
+    """`python -m bench.run prune`: pruning under load, its own section of the report."""
+    with tempfile.TemporaryDirectory(prefix="ndf-bench-") as tmp:
+        text = prune_report(bench_prune(Path(tmp)))
+    section_write("Pruning under load (SQLite)", text)
+    print(text)
+    return 0
+
+
 def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
@@ -568,12 +573,8 @@ def main() -> int:
         for store in stores:
             print(f"{STORE_LABELS[store]}:", flush=True)
             results[store], fills[store] = bench_store(store, workdir)
-        prune = None
-        if "sqlite" in stores and PRUNE_ROWS:
-            print("Pruning under load:", flush=True)
-            prune = bench_prune(workdir)
     runs = history_append(ratios(results))
-    text = report(results, fills, prune, runs)
+    text = report(results, fills, runs)
     text += f"\nWhole run: {time.monotonic() - started:.0f} s.\n"
     section_write("Hot path", text)
     print()
@@ -586,4 +587,4 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["clean"]:
         bench_clean()
         sys.exit(0)
-    sys.exit(main())
+    sys.exit(prune_main() if sys.argv[1:] == ["prune"] else main())
