@@ -12,6 +12,7 @@ from django.dispatch import receiver
 
 from .models import GroupPolicy, LoginSession, UserPolicy
 from .policies import policy_apply
+from .session_cache import session_cache_forget
 from .sessions import sessions_end_all
 
 EndReason = LoginSession.EndReason
@@ -38,6 +39,13 @@ def sessions_end_on_credentials_change(sender, instance, raw=False, **kwargs):
     reason = instance.__dict__.pop("_credentials_changed", None)
     if reason is not None and not raw:
         sessions_end_all(user=instance, reason=reason)
+
+
+@receiver([post_save, post_delete], sender=settings.AUTH_USER_MODEL)
+def session_snapshots_forget(sender, instance, **kwargs):
+    """Any save (a new username, staff status, last login...) or deletion of a user: the snapshots of their
+    sessions, which carry the user, are stale."""
+    session_cache_forget(user_id=instance.pk)
 
 
 # --- policies: a policy that got stricter applies to the user's live sessions at once (accounts/policies.py) ---
