@@ -2,8 +2,9 @@
 
 1 SELECT (the session joined with its user, instead of SimpleJWT's user SELECT), 1 INSERT (its AUDIT row), and
 1 UPDATE of the session's last-activity mirror: on every request with a per-process cache; with a shared one, the
-UPDATE at most once per write interval and the SELECT only when the session's snapshot is missing or stale. The test settings write AUDIT rows within their request (AUDIT_FLUSH_INTERVAL_SECONDS=0);
-batched, the INSERT leaves the request (see activity/tests for that mode).
+UPDATE at most once per write interval and the SELECT only when the session's snapshot is missing or stale. The
+test settings write AUDIT rows within their request (AUDIT_FLUSH_INTERVAL_SECONDS=0); batched, the INSERT leaves
+the request (see activity/tests for that mode).
 """
 
 from datetime import timedelta
