@@ -1,5 +1,6 @@
 """The auth app's news about a user: a password change or a deactivation ends every session of that user; a
-change of their groups or policies holds their live sessions to a stricter policy at once.
+change of their groups or policies holds their live sessions to a stricter policy at once; any save or deletion
+makes the snapshots of their sessions stale (accounts/session_cache.py).
 
 However it is made (the admin, `set_password` then `save`, a management command), it goes through the user's
 `save`, so the receivers see it; a bulk `QuerySet.update` does not, and is not used for either.

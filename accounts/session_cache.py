@@ -21,6 +21,8 @@ A snapshot holds no password hash and no refresh-token id: they are deferred fie
 anything asks (a password change moves the generation anyway; refresh and recovery read the database themselves).
 """
 
+import functools
+import hashlib
 import logging
 import secrets
 import uuid
@@ -44,8 +46,15 @@ USER_LEFT_OUT = {"password"}
 VERSION = 1  # of the snapshot's layout: a deploy that changes it must not read the old one
 
 
+@functools.cache
+def _layout() -> str:
+    """A digest of the fields a snapshot holds: a migration that adds or drops one must not read the old ones."""
+    names = (_attnames(LoginSession, SESSION_LEFT_OUT), _attnames(get_user_model(), USER_LEFT_OUT))
+    return hashlib.sha256(repr((VERSION, names)).encode()).hexdigest()[:8]
+
+
 def _snapshot_key(pk) -> str:
-    return f"session:snapshot:{VERSION}:{pk}"
+    return f"session:snapshot:{_layout()}:{pk}"
 
 
 def _generation_key(user_id) -> str:

@@ -218,3 +218,14 @@ class TestCacheFailures:
         assert client.post("/api/auth/logout/").status_code == 204
         assert "snapshots of user" in caplog.text
         assert_rejected(me(client), "session_ended")  # the cache cannot answer: the database does
+
+
+def test_a_snapshot_of_other_fields_is_never_read(monkeypatch):
+    # A deploy whose migration adds or drops a field of the session or the user reads none of the old snapshots.
+    before = session_cache._snapshot_key("s")
+    monkeypatch.setattr(session_cache, "USER_LEFT_OUT", {"password", "email"})
+    session_cache._layout.cache_clear()
+    assert session_cache._snapshot_key("s") != before
+    monkeypatch.undo()
+    session_cache._layout.cache_clear()
+    assert session_cache._snapshot_key("s") == before
