@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 class InactivityJWTAuthentication(JWTAuthentication):
     """Bearer JWTs of login sessions; a session idle past the threshold is ended and its tokens rejected.
 
-    Costs one query, as SimpleJWT's does: the session is read together with its user. A request it accepts on a
+    Costs one query, as SimpleJWT's does: the session is read together with its user; none with Redis while the
+    session and user are unchanged (accounts/session_cache.py). A request it accepts on a
     tracked path is recorded as the session's activity at that moment (accounts/clock.py).
     """
 
@@ -63,7 +64,7 @@ class InactivityJWTAuthentication(JWTAuthentication):
             user = legacy_user_for_token(validated_token, now=now)
             request_accepted(self.request, user=user, session_id=None, at=now)
             return user
-        session = session_for_token(token=validated_token)
+        session = session_for_token(token=validated_token, now=now)
         session_check(session=session, now=now, request=self.request)
         validated_token.login_session = session  # for the views, which would otherwise read it again
         tracked = request_accepted(self.request, user=session.user, session_id=str(session.pk), at=now)

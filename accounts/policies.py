@@ -20,6 +20,7 @@ from django.utils import timezone
 from .clock import session_window_longest
 from .conf import accounts_settings
 from .models import GroupPolicy, LoginSession, UserPolicy
+from .session_cache import session_cache_forget
 
 MINUTE, HOUR = timedelta(minutes=1), timedelta(hours=1)
 
@@ -89,6 +90,8 @@ def policy_apply(*, user) -> int:
         session.idle_at = min(session.idle_at, session.last_activity + session_window_longest(session=session))
         LoginSession.objects.filter(pk=session.pk).update(idle_at=session.idle_at, **updates)
         changed += 1
+    if changed:
+        session_cache_forget(user_id=user.pk)
     return changed
 
 

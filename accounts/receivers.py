@@ -1,5 +1,6 @@
 """The auth app's news about a user: a password change or a deactivation ends every session of that user; a
-change of their groups or policies holds their live sessions to a stricter policy at once.
+change of their groups or policies holds their live sessions to a stricter policy at once; any save or deletion
+makes the snapshots of their sessions stale (accounts/session_cache.py).
 
 However it is made (the admin, `set_password` then `save`, a management command), it goes through the user's
 `save`, so the receivers see it; a bulk `QuerySet.update` does not, and is not used for either.
@@ -12,6 +13,7 @@ from django.dispatch import receiver
 
 from .models import GroupPolicy, LoginSession, UserPolicy
 from .policies import policy_apply
+from .session_cache import session_cache_forget
 from .sessions import sessions_end_all
 
 EndReason = LoginSession.EndReason
@@ -38,6 +40,13 @@ def sessions_end_on_credentials_change(sender, instance, raw=False, **kwargs):
     reason = instance.__dict__.pop("_credentials_changed", None)
     if reason is not None and not raw:
         sessions_end_all(user=instance, reason=reason)
+
+
+@receiver([post_save, post_delete], sender=settings.AUTH_USER_MODEL)
+def session_snapshots_forget(sender, instance, **kwargs):
+    """Any save (a new username, staff status, last login...) or deletion of a user: the snapshots of their
+    sessions, which carry the user, are stale."""
+    session_cache_forget(user_id=instance.pk)
 
 
 # --- policies: a policy that got stricter applies to the user's live sessions at once (accounts/policies.py) ---

@@ -23,6 +23,7 @@ from .legacy import legacy_tokens_cut
 from .models import LoginSession
 from .policies import session_policy_fields
 from .prepared import session_with_user
+from .session_cache import session_cache_forget, session_with_user_cached
 from .tokens import SESSION_CLAIM, token_pair_for_session
 
 EndReason = LoginSession.EndReason
@@ -86,14 +87,19 @@ def sessions_open_count(*, user_ids, now: datetime) -> int:
     return sessions.count() if user_ids is None else sessions.filter(user_id__in=user_ids).count()
 
 
-def session_for_token(*, token) -> LoginSession:
-    """Return the login session a validated token names, with its user (one query), or raise InvalidToken."""
+def session_for_token(*, token, now: datetime | None = None) -> LoginSession:
+    """Return the login session a validated token names, with its user (one query), or raise InvalidToken.
+
+    With `now` (the per-request check of an access token at that moment), a current snapshot in the shared cache
+    answers instead of the database when there is one (accounts/session_cache.py).
+    """
     try:
         pk = uuid.UUID(str(token[SESSION_CLAIM]))
     except ValueError:
         raise InvalidToken("Token has a malformed session id") from None
-    session = session_with_user(pk)
-    if session is None or str(session.user_id) != str(token.get(simplejwt.api_settings.USER_ID_CLAIM)):
+    user_id = token.get(simplejwt.api_settings.USER_ID_CLAIM)
+    session = session_with_user(pk) if now is None else session_with_user_cached(pk, user_id=user_id, now=now)
+    if session is None or str(session.user_id) != str(user_id):
         raise InvalidToken("Token names an unknown session")
     if not session.user.is_active and session.ended_at is None:  # deactivating ends the sessions, unless bulk
         raise _rejection(InvalidToken, session=session, detail="User is inactive")
@@ -140,6 +146,7 @@ def session_end(
         return False
     session.ended_at, session.end_reason = now, reason
     user_id = session.user_id
+    session_cache_forget(user_id=user_id)
     session_ends_count(user_id=user_id, reason=reason, lengths=[now - session.created_at], at=now)  # analytics
     event, message = {
         EndReason.LOGOUT: ("logout", f"User {user_id} signed out{_by(actor)}"),
@@ -178,6 +185,7 @@ def sessions_end_all(
     """
     now = now or timezone.now()
     ended = LoginSession.objects.filter(user=user, ended_at__isnull=True).update(ended_at=now, end_reason=reason)
+    session_cache_forget(user_id=user.pk)
     legacy_tokens_cut(user_id=user.pk, at=now)
     if ended:  # the analytics count each session and its length: those this call ended, at `now`
         ended_now = LoginSession.objects.filter(user=user, ended_at=now, end_reason=reason)

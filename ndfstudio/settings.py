@@ -92,7 +92,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ndfstudio.redis_cache.ReusedClientRedisCache",  # Django's, minus a client per call
             "LOCATION": REDIS_URL,
             # Several deployments (or test runs) may share one Redis: each keeps its own prefix.
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ndf"),

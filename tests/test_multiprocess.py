@@ -286,3 +286,88 @@ def group_policy_is_shared(a, b, attempt):
     on_schedule(sent - active > 1.2 + 0.3, f"A was asked only {sent - active:.2f} s after carol's last activity")
     # Within the site's 3 s, past the group's 1.2 s: A, which never saw the policy change, refuses.
     assert_rejected(me(a, session["access"]), "token_inactive")
+
+
+# --- under load: A answers from its session snapshot (accounts/session_cache.py) until B changes something -------
+
+
+class Hammer:
+    """A thread sending `GET /api/auth/me` with one token to one server, back to back, noting when each was sent."""
+
+    def __init__(self, server, token):
+        import threading
+
+        self.server, self.token, self.replies = server, token, []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stopping.is_set():
+            sent = time.monotonic()
+            self.replies.append((sent, me(self.server, self.token).status))
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopping.set()
+        self.thread.join(timeout=15)
+
+    def statuses_sent_after(self, moment: float) -> set[int]:
+        return {status for sent, status in self.replies if sent > moment}
+
+
+_USER = """
+import sys, django
+django.setup()
+from django.contrib.auth.models import User
+User.objects.create_user(sys.argv[1], password="first-password")
+"""
+
+_CHANGE = """
+import sys, django
+django.setup()
+from django.contrib.auth.models import User
+user = User.objects.get(username=sys.argv[1])
+if sys.argv[2] == "password":
+    user.set_password("second-password")
+else:
+    user.is_active = False
+user.save()
+"""
+
+
+def _snapshot_kept(server, session_id) -> bool:
+    """Whether the shared cache holds the session's snapshot (the PostgreSQL + Redis pair only; else True)."""
+    if not server.env.get("REDIS_URL"):
+        return True
+    import redis
+
+    with redis.Redis.from_url(server.env["REDIS_URL"]) as client:
+        return bool(client.keys(f"{server.env['CACHE_KEY_PREFIX']}:*:session:snapshot:*:{session_id}"))
+
+
+@pytest.mark.parametrize("change", ["revoke", "logout_all", "password", "deactivate"])
+def test_under_load_a_change_made_elsewhere_is_refused_on_the_very_next_request(servers, change):
+    a, b = servers
+    username = f"load-{change}-{uuid.uuid4().hex[:6]}"
+    run_python(_USER, username, env=b.env)
+    hammered, other = a.login(username, "first-password"), b.login(username, "first-password")
+    with Hammer(a, hammered["access"]) as hammer:
+        time.sleep(0.5)  # A answers from the snapshot by now
+        assert _snapshot_kept(a, hammered["session_id"])
+        started = time.monotonic()
+        if change == "revoke":
+            assert b.call("DELETE", f"/api/auth/sessions/{hammered['session_id']}", token=other["access"]).status == 204
+        elif change == "logout_all":
+            assert b.call("POST", "/api/auth/logout/all", token=other["access"]).json() == {"ended": 2}
+        else:
+            run_python(_CHANGE, username, change, env=b.env)  # a process of its own: `manage.py shell`, say
+        changed = time.monotonic()
+        reply = me(a, hammered["access"])
+        time.sleep(0.3)
+    assert_rejected(reply, "session_ended", "Session ended")
+    before = [status for sent, status in hammer.replies if sent < started]
+    assert len(before) >= 5 and set(before) == {200}, hammer.replies[:20]
+    assert hammer.statuses_sent_after(changed) == {401}

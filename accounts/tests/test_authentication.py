@@ -310,6 +310,7 @@ class TestFailClosed:
             raise OperationalError("database is down")
 
         monkeypatch.setattr("accounts.sessions.session_with_user", broken)
+        monkeypatch.setattr("accounts.session_cache.session_with_user", broken)  # with Redis, on a miss
         response = me(client)
         assert response.status_code == 503
         assert response.json() == {
@@ -343,8 +344,11 @@ class TestQueryCount:
             # Redis keeps the clock: SELECT session JOIN user, INSERT the AUDIT row; the mirror waits its interval.
             with django_assert_num_queries(2):
                 assert me(client).status_code == 200
+            # ... and the session's snapshot answers the check from then on (accounts/session_cache.py).
+            with django_assert_num_queries(1):
+                assert me(client).status_code == 200
             frozen.shift(60)
-            with django_assert_num_queries(3):  # ... and then follows, once
+            with django_assert_num_queries(2):  # ... and then the mirror follows, once
                 assert me(client).status_code == 200
         else:
             # No shared clock, so the database is the truth: SELECT session JOIN user, UPDATE its mirror, INSERT.
