@@ -20,6 +20,7 @@ With `INACTIVITY_BASED_EXPIRATION` off, the deadline is the session's end.
 """
 
 import logging
+import math
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -101,12 +102,19 @@ def _remember(seen: dict, session_id: str, value, stamp: float, horizon: float) 
             seen.pop(key, None)
 
 
-def _clock_write(session_id: str, activity_type: str, at: datetime) -> bool:
+def _clock_ttl(session: LoginSession, at: datetime) -> int:
+    """Return how long the clock keeps the moment `at`: until the session's maximum, when it is over whatever its
+    clock says, and never longer than CLOCK_TTL_SECONDS."""
+    left = math.ceil((session.expires_at - at).total_seconds())
+    return max(1, min(accounts_settings().CLOCK_TTL_SECONDS, left))
+
+
+def _clock_write(session: LoginSession, activity_type: str, at: datetime) -> bool:
     """Set the shared clock of one activity type; return whether it took the moment."""
     if not clock_is_shared():
         return False
     try:
-        cache.set(_key(session_id, activity_type), at.timestamp(), timeout=accounts_settings().CLOCK_TTL_SECONDS)
+        cache.set(_key(str(session.pk), activity_type), at.timestamp(), timeout=_clock_ttl(session, at))
     except CACHE_ERRORS:
         logger.warning("activity clock unavailable; writing last activity to the database", exc_info=True)
         return False
@@ -127,7 +135,7 @@ def session_clock_start(*, session: LoginSession) -> None:
     start, resolution = session.last_activity.timestamp(), accounts_settings().CLOCK_RESOLUTION_SECONDS
     _remember(_recorded, str(session.pk), (start, session.idle_at.timestamp()), start, resolution)
     _remember(_written, str(session.pk), start, start, write_interval().total_seconds())
-    _clock_write(str(session.pk), LOGIN, session.last_activity)
+    _clock_write(session, LOGIN, session.last_activity)
 
 
 def session_clock_record(
@@ -148,7 +156,7 @@ def session_clock_record(
         return  # within the resolution, and no later deadline: nothing anyone decides would change
     _remember(_recorded, str(session.pk), (stamp, max(deadline, last[1] if last else 0)), stamp, resolution)
     # A moment the shared clock could not take goes to the columns now rather than at their next interval.
-    kept = _clock_write(str(session.pk), activity_type, at)
+    kept = _clock_write(session, activity_type, at)
     _column_write(str(session.pk), at, at + window, activity_type, force=not kept)
 
 
