@@ -105,7 +105,8 @@ def _prune_in_background() -> None:
     close_old_connections()
     try:
         deleted = retention_prune()
-        logger.info("pruned older than the retention period: %s", ", ".join(f"{n} {what}" for what, n in deleted.items()))
+        counts = ", ".join(f"{n} {what}" for what, n in deleted.items())
+        logger.info("pruned older than the retention period: %s", counts)
     except DatabaseError:
         logger.exception("automatic pruning of the activity log failed")
     finally:

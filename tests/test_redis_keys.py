@@ -6,7 +6,6 @@ prefix is read back with SCAN and must have a TTL.
 """
 
 import uuid
-from datetime import timedelta
 
 import pytest
 import redis
