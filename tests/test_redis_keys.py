@@ -5,8 +5,6 @@ idle sign-out and its recovery, an expired token, the automatic prune's lease; t
 prefix is read back with SCAN and must have a TTL.
 """
 
-import uuid
-
 import pytest
 import redis
 from django.core.cache import cache
@@ -14,25 +12,8 @@ from django.core.cache import cache
 from accounts import login_counters, rejections
 from activity import retention
 from conftest import PASSWORD, me
-from tests.live import redis_server
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def redis_cache(settings):
-    """The cache on a private Redis, under a prefix of this test's own; yields (client, prefix)."""
-    prefix = f"ttl-{uuid.uuid4().hex[:8]}"
-    with redis_server() as server:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": server.url,
-                "KEY_PREFIX": prefix,
-            }
-        }
-        with server.client() as client:
-            yield client, prefix
 
 
 def keys_without_ttl(client, prefix) -> dict[str, int]:
@@ -124,5 +105,6 @@ def test_taking_back_a_count_that_expired_between_exists_and_decr_leaves_no_key(
 def test_the_clock_keeps_a_moment_until_the_session_maximum_at_most(redis_cache, user, login, frozen):
     client, prefix = redis_cache
     body = login()
-    (key,) = client.scan_iter(f"{prefix}:*activity:clock:{body['session_id']}:*")
-    assert 12 * 3600 - 5 <= client.ttl(key) <= 12 * 3600
+    (key,) = client.scan_iter(f"{prefix}:*activity:clock:*")
+    assert list(client.hgetall(key)) == [f"{body['session_id']}:login".encode()]
+    assert 12 * 3600 - 5 <= client.ttl(key) <= 12 * 3600 + 1

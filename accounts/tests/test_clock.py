@@ -110,8 +110,8 @@ class TestFailingClock:
         def down(*args, **kwargs):
             raise ConnectionError("redis is down")
 
-        monkeypatch.setattr(clock.cache, "set", down)
-        monkeypatch.setattr(clock.cache, "get_many", down)
+        monkeypatch.setattr(clock, "clock_store_write", down)
+        monkeypatch.setattr(clock, "clock_store_read", down)
         at = T0 + timedelta(seconds=5)  # well inside any write interval
         clock.session_clock_record(session=session, at=at)
         assert last_activity(session) == at
@@ -123,7 +123,7 @@ class TestFailingClock:
         def bug(*args, **kwargs):
             raise TypeError("a bug")
 
-        monkeypatch.setattr(clock.cache, "set", bug)
+        monkeypatch.setattr(clock, "clock_store_write", bug)
         with pytest.raises(TypeError):
             clock.session_clock_record(session=session, at=T0 + timedelta(seconds=5))
 
