@@ -20,6 +20,7 @@ With `INACTIVITY_BASED_EXPIRATION` off, the deadline is the session's end.
 """
 
 import logging
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -43,8 +44,8 @@ LOGIN, EXTEND = "login", "extend"  # the activity a session starts with, and "st
 # When this process last recorded each session's activity (its moment and deadline), and last wrote its columns
 # (timestamps). Per process on purpose: they only spare writes, and each process keeping its own interval is what
 # bounds the lag. Pruned when they grow.
-_recorded: dict[str, tuple[float, float]] = {}
-_written: dict[str, float] = {}
+_recorded: OrderedDict[str, tuple[float, float]] = OrderedDict()
+_written: OrderedDict[str, float] = OrderedDict()
 
 
 class SessionClock(NamedTuple):
@@ -91,11 +92,12 @@ def session_window_longest(*, session: LoginSession) -> timedelta:
     return max(session_window(session=session, activity_type=name) for name in (LOGIN, *activity_type_names()))
 
 
-def _remember(seen: dict, session_id: str, value, stamp: float, horizon: float) -> None:
-    # Re-inserted, so the dict runs from the session remembered longest ago: past 10,000 sessions, the stale ones
-    # are dropped from its front, a few at a time, rather than by scanning them all on every call.
-    seen.pop(session_id, None)
+def _remember(seen: OrderedDict, session_id: str, value, stamp: float, horizon: float) -> None:
+    # Moved to the end, so the dict runs from the session remembered longest ago: past 10,000 sessions, the stale
+    # ones are dropped from its front, a few at a time, rather than by scanning them all on every call. (An
+    # OrderedDict: a plain dict's first item is found by skipping the holes its deletions left, O(n) again.)
     seen[session_id] = value
+    seen.move_to_end(session_id)
     while len(seen) > 10_000:
         oldest = next(iter(seen))
         moment = seen[oldest][0] if isinstance(seen[oldest], tuple) else seen[oldest]

@@ -8,6 +8,7 @@ wrote keeps them all). At each size:
 
 - Redis memory: the growth of `INFO memory` used_memory per session added, and the part of it beyond the bytes of
   the session's key names and values (the target: under 100 bytes); `MEMORY USAGE` of sample keys beside them;
+  BENCH_SESSIONS_PLAIN=1 keeps them the plain way, one key per session and activity type, for comparison;
 - authentication: `InactivityJWTAuthentication.authenticate` on a DRF request of `GET /api/auth/me` (the session
   read, the idle decision, the clock), of one token, and of the tokens of 1,000 sessions in turn (each then records
   its activity, as traffic from many users does), median and 90th percentile of BENCH_SESSIONS_RUNS runs after a
@@ -26,6 +27,7 @@ from tests.live import PROJECT_DIR, postgres_database, prepare_database, redis_s
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SESSIONS_SIZES", "1000,100000").split(",")]
 RUNS = int(os.environ.get("BENCH_SESSIONS_RUNS", "3000"))
+PLAIN = os.environ.get("BENCH_SESSIONS_PLAIN", "") not in ("", "0")  # the plain store's keys, for comparison
 DB_PREFIX = os.environ.get("BENCH_SESSIONS_DB_PREFIX", "ndf_bench_sessions")
 OVERHEAD_TARGET = 100  # bytes per session beyond its keys and values
 AUTH_TOLERANCE = 0.10  # the largest size's median over the smallest's, at most 1 + this
@@ -49,7 +51,10 @@ from accounts.models import LoginSession
 from accounts.policies import session_policy_fields
 from accounts.tokens import token_pair_for_session
 
-sizes, runs = json.loads(sys.argv[1]), int(sys.argv[2])
+sizes, runs, plain = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+if plain:  # one key per session and activity type, as before the hashes (accounts/clock_store.py)
+    from accounts import clock_store
+    clock_store._hash_write, clock_store._hash_read = clock_store._plain_write, clock_store._plain_read
 client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
 prefix = settings.CACHES["default"]["KEY_PREFIX"]
 User = get_user_model()
@@ -84,9 +89,9 @@ def data_bytes(key):
 
 
 def timed(requests):
-    auth = InactivityJWTAuthentication()
-    for request in requests[:200]:
-        assert auth.authenticate(request) is not None
+    # Warm-up: every token once (its session's column write of the minute, the process's memory of it), and more.
+    for request in requests + requests[:200]:
+        assert InactivityJWTAuthentication().authenticate(request) is not None
     timings = []
     for i in range(runs):
         request = requests[i % len(requests)]
@@ -137,7 +142,8 @@ def report(results: list[dict]) -> tuple[str, bool]:
         "",
         "`python -m bench.sessions` (bench/sessions.py): PostgreSQL and a private Redis; sessions added up to each "
         "size as a login and one read request leave them (`session_clock_start`, `session_clock_record`), then one "
-        f"token authenticated in process (`InactivityJWTAuthentication.authenticate`, {RUNS:,} runs).",
+        f"token authenticated in process (`InactivityJWTAuthentication.authenticate`, {RUNS:,} runs)"
+        + (" with BENCH_SESSIONS_PLAIN=1: one key per session and activity type." if PLAIN else "."),
         "",
         "| sessions | Redis keys | used_memory growth per session added | of which beyond key names and values "
         "| authenticate one token: median ms | p90 ms | 1,000 sessions' tokens in turn: median ms | p90 ms |",
@@ -184,7 +190,8 @@ def main() -> int:
             DATABASE_URL=url, REDIS_URL=redis.url, CACHE_KEY_PREFIX="ndf", ALLOWED_HOSTS="testserver", LOG_LEVEL="ERROR"
         )
         prepare_database(env)
-        results = json.loads(run_python(_MEASURE, json.dumps(SIZES), str(RUNS), env=env, timeout=3600))
+        args = json.dumps(SIZES), str(RUNS), "1" if PLAIN else "0"
+        results = json.loads(run_python(_MEASURE, *args, env=env, timeout=3600))
     section, met = report(results)
     print(section)
     print(json.dumps(results, indent=1))
