@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
-from tests.live import PROJECT_DIR, postgres_database, prepare_database, redis_server, run_python, server_env
+from bench.report import section_write
+from tests.live import postgres_database, prepare_database, redis_server, run_python, server_env
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SESSIONS_SIZES", "1000,100000").split(",")]
 RUNS = int(os.environ.get("BENCH_SESSIONS_RUNS", "3000"))
@@ -31,7 +31,6 @@ PLAIN = os.environ.get("BENCH_SESSIONS_PLAIN", "") not in ("", "0")  # the plain
 DB_PREFIX = os.environ.get("BENCH_SESSIONS_DB_PREFIX", "ndf_bench_sessions")
 OVERHEAD_TARGET = 100  # bytes per session beyond its keys and values
 AUTH_TOLERANCE = 0.10  # the largest size's median over the smallest's, at most 1 + this
-REPORT = PROJECT_DIR / "docs" / "PERFORMANCE.md"
 SECTION = "Sessions at scale"
 
 _MEASURE = """
@@ -138,8 +137,6 @@ def report(results: list[dict]) -> tuple[str, bool]:
     ratio = large["auth_median_ms"] / small["auth_median_ms"]
     ratio_many = large["auth_many_median_ms"] / small["auth_many_median_ms"]
     lines = [
-        f"## {SECTION}",
-        "",
         "`python -m bench.sessions` (bench/sessions.py): PostgreSQL and a private Redis; sessions added up to each "
         "size as a login and one read request leave them (`session_clock_start`, `session_clock_record`), then one "
         f"token authenticated in process (`InactivityJWTAuthentication.authenticate`, {RUNS:,} runs)"
@@ -165,7 +162,9 @@ def report(results: list[dict]) -> tuple[str, bool]:
         f"| Redis overhead per session beyond its keys and values < {OVERHEAD_TARGET} B "
         f"| {beyond:.0f} B at {large['size']:,} | {'met' if memory_met else '**missed**'} |",
         f"| authentication at {large['size']:,} sessions within {AUTH_TOLERANCE:.0%} of {small['size']:,} "
-        f"| one token {ratio:.2f} x, 1,000 in turn {ratio_many:.2f} x | {'met' if auth_met else '**missed**'} |",
+        f"| one token {ratio:.2f} x, 1,000 in turn {ratio_many:.2f} x | {'met' if auth_met else '**missed**'}"
+        + (" (faster at the larger size: this machine's noise)" if min(ratio, ratio_many) < 1 - AUTH_TOLERANCE else "")
+        + " |",
         "",
         "Sample keys (`MEMORY USAGE` against the bytes of the key name and value):",
         "",
@@ -175,13 +174,6 @@ def report(results: list[dict]) -> tuple[str, bool]:
         for s in large["sample"]
     ]
     return "\n".join(lines) + "\n", memory_met and auth_met
-
-
-def write_report(section: str) -> None:
-    """Replace this bench's section of docs/PERFORMANCE.md, keeping every other one."""
-    text = REPORT.read_text() if REPORT.exists() else "# Performance\n"
-    text = re.sub(rf"\n## {SECTION}\n.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip("\n") + "\n\n" + section
-    REPORT.write_text(text)
 
 
 def main() -> int:
@@ -195,7 +187,7 @@ def main() -> int:
     section, met = report(results)
     print(section)
     print(json.dumps(results, indent=1))
-    write_report(section)
+    section_write(SECTION, section)
     return 0 if met else 1
 
 
