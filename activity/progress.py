@@ -51,7 +51,7 @@ class Progress:
 
     def _put(self, text: str) -> None:
         if isinstance(self.stream, OutputWrapper):  # a command's stderr: it would end each write with a newline
-            self.stream.write(text, ending="")
+            self.stream.write(text, style_func=str, ending="")  # and colour it as an error on a terminal
         else:
             self.stream.write(text)
         self.stream.flush()

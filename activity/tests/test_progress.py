@@ -2,6 +2,8 @@
 
 import io
 
+from django.core.management.base import OutputWrapper
+
 from activity.progress import Progress
 
 
@@ -61,3 +63,17 @@ def test_a_phase_that_showed_nothing_leaves_no_empty_line():
     progress.begin("login sessions", total=0)
     progress.end()
     assert stream.getvalue() == ""
+
+
+def test_a_commands_stderr_adds_no_newline_and_no_error_colour():
+    terminal = Terminal()
+    stderr = OutputWrapper(terminal)
+    stderr.style_func = lambda message: f"<red>{message}</red>"  # what Django sets on a terminal's stderr
+    clock = Clock()
+    progress = Progress(stderr, clock=clock)
+    progress.begin("login sessions", total=4)
+    clock.now += 1
+    progress.add(2)
+    progress.end()
+    line = "\rlogin sessions: 2 of 4, 2/s, 0:00:01 left\x1b[K"
+    assert terminal.getvalue() == line + line + "\n"
