@@ -50,11 +50,13 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.run
 
 # What an operator meets after months of traffic: pruning 1,000,000 rows under load (SQLite), the analytics on
-# 10,000,000 log rows (PostgreSQL; the fill takes minutes). Each part writes its section of docs/PERFORMANCE.md.
+# 10,000,000 log rows (PostgreSQL; the fill takes minutes), Redis memory and authentication at 1,000 and 100,000
+# live sessions (bench/sessions.py, a few minutes). Each part writes its section of docs/PERFORMANCE.md.
 bench-scale: $(VENV)/.dev
 	@command -v wrk >/dev/null || { echo "bench-scale needs wrk: apt-get install -y wrk"; exit 2; }
 	$(BIN)/python -m bench.run prune
 	$(BIN)/python -m bench.analytics
+	$(BIN)/python -m bench.sessions
 
 # Drop the databases `make bench` keeps between runs.
 bench-clean: $(VENV)/.dev

@@ -1,5 +1,6 @@
 """Shared fixtures and helpers: users, logged-in clients, forged tokens, and a clean slate per test."""
 
+import uuid
 from datetime import UTC, datetime
 
 import jwt
@@ -13,6 +14,7 @@ from rest_framework.test import APIClient
 from accounts import clock, login_counters, prepared
 from accounts.sessions import session_start
 from activity import buffer, failures, retention
+from tests.live import redis_server
 
 PASSWORD = "correct horse battery staple"
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)  # the moment `frozen` starts at
@@ -121,3 +123,19 @@ def session(user):
     """A login session of `user`, started at T0."""
     session, _, _ = session_start(user=user, request=RequestFactory().get("/"), now=T0)
     return session
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The cache on a private redis-server, under a prefix of the test's own; yields (client, prefix)."""
+    prefix = f"ttl-{uuid.uuid4().hex[:8]}"
+    with redis_server() as server:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": server.url,
+                "KEY_PREFIX": prefix,
+            }
+        }
+        with server.client() as client:
+            yield client, prefix

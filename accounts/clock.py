@@ -5,9 +5,9 @@ Each tracked request earns the session an idle **window** from the moment it was
 The session goes idle at the latest end of those windows (a long edit is not cut short by a quick read after it),
 and at its absolute end whatever happens. A session's activity is kept in two stores:
 
-- the **shared clock**, one cache key per session and activity type, every server process sees it (Redis). A process
-  records a session's activity there at most once per **resolution**, min(1 s, threshold / 20), so the clock may lag
-  the truth by that much;
+- the **shared clock**, a moment per session and activity type that every server process sees (Redis; how it is
+  kept: accounts/clock_store.py). A process records a session's activity there at most once per **resolution**,
+  min(1 s, threshold / 20), so the clock may lag the truth by that much;
 - the columns **`LoginSession.last_activity`**, **`idle_at`** and **`idle_type`**, read with the session on every
   request, only ever moved forward. They are written at most once per **write interval**: on every recorded activity
   when there is no shared clock (the database is then the only truth all processes see), else at most once a minute
@@ -20,16 +20,18 @@ With `INACTIVITY_BASED_EXPIRATION` off, the deadline is the session's end.
 """
 
 import logging
-from datetime import UTC, datetime, timedelta
+from collections import OrderedDict
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from redis.exceptions import RedisError
 
 from activity.types import activity_type_names, activity_types
 
+from .clock_store import clock_store_read, clock_store_write
 from .conf import accounts_settings
 from .models import LoginSession
 from .prepared import last_activity_advance
@@ -42,8 +44,8 @@ LOGIN, EXTEND = "login", "extend"  # the activity a session starts with, and "st
 # When this process last recorded each session's activity (its moment and deadline), and last wrote its columns
 # (timestamps). Per process on purpose: they only spare writes, and each process keeping its own interval is what
 # bounds the lag. Pruned when they grow.
-_recorded: dict[str, tuple[float, float]] = {}
-_written: dict[str, float] = {}
+_recorded: OrderedDict[str, tuple[float, float]] = OrderedDict()
+_written: OrderedDict[str, float] = OrderedDict()
 
 
 class SessionClock(NamedTuple):
@@ -90,23 +92,26 @@ def session_window_longest(*, session: LoginSession) -> timedelta:
     return max(session_window(session=session, activity_type=name) for name in (LOGIN, *activity_type_names()))
 
 
-def _key(session_id: str, activity_type: str) -> str:
-    return f"activity:clock:{session_id}:{activity_type}"
-
-
-def _remember(seen: dict, session_id: str, value, stamp: float, horizon: float) -> None:
+def _remember(seen: OrderedDict, session_id: str, value, stamp: float, horizon: float) -> None:
+    # Moved to the end, so the dict runs from the session remembered longest ago: past 10,000 sessions, the stale
+    # ones are dropped from its front, a few at a time, rather than by scanning them all on every call. (An
+    # OrderedDict: a plain dict's first item is found by skipping the holes its deletions left, O(n) again.)
     seen[session_id] = value
-    if len(seen) > 10_000:
-        for key in [k for k, v in seen.items() if stamp - (v[0] if isinstance(v, tuple) else v) > horizon]:
-            seen.pop(key, None)
+    seen.move_to_end(session_id)
+    while len(seen) > 10_000:
+        oldest = next(iter(seen))
+        moment = seen[oldest][0] if isinstance(seen[oldest], tuple) else seen[oldest]
+        if stamp - moment <= horizon:
+            break
+        del seen[oldest]
 
 
-def _clock_write(session_id: str, activity_type: str, at: datetime) -> bool:
+def _clock_write(session: LoginSession, activity_type: str, at: datetime) -> bool:
     """Set the shared clock of one activity type; return whether it took the moment."""
     if not clock_is_shared():
         return False
     try:
-        cache.set(_key(session_id, activity_type), at.timestamp(), timeout=accounts_settings().CLOCK_TTL_SECONDS)
+        clock_store_write(session=session, activity_type=activity_type, at=at)  # how: accounts/clock_store.py
     except CACHE_ERRORS:
         logger.warning("activity clock unavailable; writing last activity to the database", exc_info=True)
         return False
@@ -127,7 +132,7 @@ def session_clock_start(*, session: LoginSession) -> None:
     start, resolution = session.last_activity.timestamp(), accounts_settings().CLOCK_RESOLUTION_SECONDS
     _remember(_recorded, str(session.pk), (start, session.idle_at.timestamp()), start, resolution)
     _remember(_written, str(session.pk), start, start, write_interval().total_seconds())
-    _clock_write(str(session.pk), LOGIN, session.last_activity)
+    _clock_write(session, LOGIN, session.last_activity)
 
 
 def session_clock_record(
@@ -148,7 +153,7 @@ def session_clock_record(
         return  # within the resolution, and no later deadline: nothing anyone decides would change
     _remember(_recorded, str(session.pk), (stamp, max(deadline, last[1] if last else 0)), stamp, resolution)
     # A moment the shared clock could not take goes to the columns now rather than at their next interval.
-    kept = _clock_write(str(session.pk), activity_type, at)
+    kept = _clock_write(session, activity_type, at)
     _column_write(str(session.pk), at, at + window, activity_type, force=not kept)
 
 
@@ -158,12 +163,10 @@ def _clock_read(session: LoginSession) -> dict[str, datetime] | None:
         return None
     names = (LOGIN, EXTEND, *activity_type_names())
     try:
-        found = cache.get_many([_key(str(session.pk), name) for name in names])
+        return clock_store_read(session=session, names=names) or None
     except CACHE_ERRORS:
         logger.warning("activity clock unavailable; deciding from the database", exc_info=True)
         return None
-    moments = {name: found.get(_key(str(session.pk), name)) for name in names}
-    return {name: datetime.fromtimestamp(value, tz=UTC) for name, value in moments.items() if value is not None} or None
 
 
 def session_clock_read(*, session: LoginSession) -> SessionClock:

@@ -63,7 +63,8 @@ def counters_subtract(store: str, keys: list[str]) -> None:
         return
     for key in keys:
         try:
-            cache.decr(key)
+            if cache.decr(key) < 0:  # it expired between the cache's EXISTS and DECR, which made it again, forever
+                cache.delete(key)
         except ValueError:
             pass  # its window ended: nothing left to take back
         except CACHE_ERRORS:
@@ -77,9 +78,12 @@ def _cache_add(key: str, seconds_left: float) -> int:
         if cache.add(key, 1, timeout=timeout):
             return 1
         try:
-            return cache.incr(key)
+            count = cache.incr(key)
         except ValueError:
             continue  # expired between the two calls: start it again
+        if count == 1:  # expired between the cache's EXISTS and INCR, which made it again without a timeout
+            cache.touch(key, timeout)
+        return count
     raise ValueError(f"counter {key} could not be added to")
 
 

@@ -55,6 +55,9 @@ class LoginSession(models.Model):
             # What the admin filters and orders on.
             models.Index(fields=["-created_at"], name="loginsession_created"),
             models.Index(fields=["end_reason"], name="loginsession_end_reason"),
+            # What pruning looks for (accounts/retention.py); neither changes while the session is used.
+            models.Index(fields=["ended_at"], name="loginsession_ended"),
+            models.Index(fields=["expires_at"], name="loginsession_expires"),
         ]
 
     def __str__(self):

@@ -41,10 +41,11 @@ def token_expired_count(*, kind: str, day: date | None = None) -> int:
 
 
 def _count_expired(kind: str) -> None:
-    key = _count_key(kind, timezone.now().date())
+    key, timeout = _count_key(kind, timezone.now().date()), COUNT_DAYS * 24 * 3600
     try:
-        cache.add(key, 0, timeout=COUNT_DAYS * 24 * 3600)
-        cache.incr(key)
+        cache.add(key, 0, timeout=timeout)
+        if cache.incr(key) == 1:  # the day's first, or one made again by INCR (expired after EXISTS): no timeout
+            cache.touch(key, timeout)
     except ValueError:  # the key expired between add and incr: lose one count rather than fail the answer
         pass
     except CACHE_ERRORS:

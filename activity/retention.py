@@ -1,4 +1,8 @@
-"""Retention: rows older than the retention period are deleted, by command and automatically."""
+"""Retention: rows older than the retention period are deleted, by command and automatically.
+
+Other apps' rows that live as long as the log (accounts' ended login sessions) are pruned with it: they register a
+pruner here, since activity never imports them.
+"""
 
 import logging
 import threading
@@ -12,11 +16,13 @@ from redis.exceptions import RedisError
 
 from .conf import activity_settings
 from .models import ActivityLog
+from .progress import Progress
 from .rollups import day_floor, rollups_prune
 
 logger = logging.getLogger(__name__)
 
 _next_prune_check = 0.0  # when this process next asks whether a prune is due (time.monotonic())
+_pruners: dict[str, object] = {}  # what they prune (their rows' name) -> pruner; filled by apps' ready()
 
 
 def reset() -> None:
@@ -25,7 +31,28 @@ def reset() -> None:
     _next_prune_check = 0.0
 
 
-def activity_log_prune(*, older_than: timedelta | None = None, now=None, batch_size: int | None = None) -> int:
+def retention_pruner_register(what: str, pruner) -> None:
+    """Have `pruner(*, cutoff, now, batch_size, progress) -> int` delete `what` (rows) that ended before `cutoff`
+    with every prune of the log, and return how many."""
+    _pruners[what] = pruner
+
+
+def retention_prune(*, older_than: timedelta | None = None, now=None, progress: Progress | None = None) -> dict:
+    """Prune the log, then every registered pruner's rows, with one cutoff; return how many of each, by name."""
+    now = now or timezone.now()
+    conf = activity_settings()
+    older_than = timedelta(days=conf.RETENTION_DAYS) if older_than is None else older_than
+    deleted = {"activity log rows": activity_log_prune(older_than=older_than, now=now, progress=progress)}
+    for what, pruner in _pruners.items():
+        deleted[what] = pruner(
+            cutoff=day_floor(now - older_than), now=now, batch_size=conf.PRUNE_BATCH_SIZE, progress=progress
+        )
+    return deleted
+
+
+def activity_log_prune(
+    *, older_than: timedelta | None = None, now=None, batch_size: int | None = None, progress: Progress | None = None
+) -> int:
     """Delete rows older than `older_than` (default: the retention period) in short batches; return how many.
 
     The cutoff is rounded down to midnight UTC, and the rollup buckets before it go too: the rollups keep counting
@@ -39,11 +66,17 @@ def activity_log_prune(*, older_than: timedelta | None = None, now=None, batch_s
     cutoff = day_floor((now or timezone.now()) - older_than)
     batch_size = batch_size or conf.PRUNE_BATCH_SIZE
     old = ActivityLog.objects.filter(timestamp__lt=cutoff).order_by()
+    if progress is not None and progress.shown:  # the count is paid only when someone watches
+        progress.begin("activity log rows", total=old.count())
     total = 0
     while ids := list(old.values_list("pk", flat=True)[:batch_size]):
         deleted, _ = ActivityLog.objects.filter(pk__in=ids).delete()
         total += deleted
+        if progress is not None:
+            progress.add(deleted)
         time.sleep(conf.PRUNE_PAUSE_SECONDS)
+    if progress is not None:
+        progress.end()
     rollups_prune(before=cutoff)
     return total
 
@@ -71,8 +104,9 @@ def activity_log_prune_if_due() -> bool:
 def _prune_in_background() -> None:
     close_old_connections()
     try:
-        deleted = activity_log_prune()
-        logger.info("pruned %d activity rows older than the retention period", deleted)
+        deleted = retention_prune()
+        counts = ", ".join(f"{n} {what}" for what, n in deleted.items())
+        logger.info("pruned older than the retention period: %s", counts)
     except DatabaseError:
         logger.exception("automatic pruning of the activity log failed")
     finally:

@@ -1,5 +1,6 @@
 """The idle clock: the shared clock and the column, their write interval and resolution, and the deadline."""
 
+from collections import OrderedDict
 from datetime import timedelta
 
 import pytest
@@ -110,8 +111,8 @@ class TestFailingClock:
         def down(*args, **kwargs):
             raise ConnectionError("redis is down")
 
-        monkeypatch.setattr(clock.cache, "set", down)
-        monkeypatch.setattr(clock.cache, "get_many", down)
+        monkeypatch.setattr(clock, "clock_store_write", down)
+        monkeypatch.setattr(clock, "clock_store_read", down)
         at = T0 + timedelta(seconds=5)  # well inside any write interval
         clock.session_clock_record(session=session, at=at)
         assert last_activity(session) == at
@@ -123,7 +124,7 @@ class TestFailingClock:
         def bug(*args, **kwargs):
             raise TypeError("a bug")
 
-        monkeypatch.setattr(clock.cache, "set", bug)
+        monkeypatch.setattr(clock, "clock_store_write", bug)
         with pytest.raises(TypeError):
             clock.session_clock_record(session=session, at=T0 + timedelta(seconds=5))
 
@@ -175,3 +176,19 @@ def test_stay_signed_in_resets_the_clock_at_once(resolution_1s, user, login, cli
         extended["last_activity"],
         extended["idle_expires_at"],
     )
+
+
+class TestProcessMemory:
+    """What a process remembers writing only spares writes: past 10,000 sessions it forgets the stale ones first."""
+
+    def test_past_its_size_the_stale_entries_go_from_the_front_and_the_fresh_stay(self):
+        seen = OrderedDict((f"s{i}", 100.0 + i) for i in range(10_000))  # remembered at 100 s, 101 s, ...
+        clock._remember(seen, "s3", 10_200.0, 10_200.0, 60)  # s3 again: now the freshest, at the end
+        clock._remember(seen, "new", 10_200.0, 10_200.0, 60)
+        assert len(seen) == 10_000  # one stale entry made room: s0 (s3 is fresh now)
+        assert (list(seen)[:2], list(seen)[-2:], seen["s3"]) == (["s1", "s2"], ["s3", "new"], 10_200.0)
+
+    def test_fresh_entries_are_never_forgotten_for_room(self):
+        seen = OrderedDict((f"s{i}", 1000.0) for i in range(10_000))
+        clock._remember(seen, "new", 1000.0, 1000.0, 60)
+        assert len(seen) == 10_001

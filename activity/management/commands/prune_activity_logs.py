@@ -3,11 +3,15 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from activity.conf import activity_settings
-from activity.retention import activity_log_prune
+from activity.progress import Progress
+from activity.retention import retention_prune
 
 
 class Command(BaseCommand):
-    help = "Delete activity log rows older than the retention period (ACTIVITY_LOG_RETENTION_DAYS), in batches."
+    help = (
+        "Delete activity log rows older than the retention period (ACTIVITY_LOG_RETENTION_DAYS), in batches, and "
+        "the login sessions that ended before then. Shows its progress on a terminal (stderr), nothing under cron."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, help="Keep this many days instead of the configured retention.")
@@ -16,5 +20,6 @@ class Command(BaseCommand):
         days = activity_settings().RETENTION_DAYS if days is None else days
         if days < 0:
             raise CommandError("--days must be zero or more.")
-        deleted = activity_log_prune(older_than=timedelta(days=days))
-        self.stdout.write(f"Deleted {deleted} activity log rows older than {days} days.")
+        deleted = retention_prune(older_than=timedelta(days=days), progress=Progress(self.stderr))
+        counts = " and ".join(f"{n} {what}" for what, n in deleted.items())
+        self.stdout.write(f"Deleted {counts} older than {days} days.")

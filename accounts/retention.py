@@ -1,0 +1,44 @@
+"""Login sessions are kept as long as the activity log: one ended longer ago than the retention period is deleted.
+
+Registered with activity's pruning (accounts/apps.py), so the command, the automatic hourly prune and the log's
+cutoff are the same. A session counts as ended at the earliest of when it was ended (sign-out, revocation, ...) and
+its maximum: a session nobody ever came back to is never marked ended, but it is over at its maximum whatever its
+idle clock says. (Its idle deadline is earlier, but `idle_at` is rewritten while the session is used, and an index
+on it would cost every such write; the maximum is fixed, so a forgotten session goes at most one session maximum
+later than the rows of its last request.)
+
+What refers to a session: a session recovered from it (`recovered_from`, set to NULL), a legacy refresh token's use
+(`session`, set to NULL); the log's `session_id` is a plain UUID and stays. Tokens and Django sessions naming a
+deleted session are refused as naming an unknown one; they expired long before anyway. A session is never deleted
+within SESSION_RECOVERY of its end, whatever the cutoff (`--days 0`): it may still be recovered then.
+"""
+
+import time
+from datetime import datetime
+
+from django.db.models import Q
+
+from activity.conf import activity_settings
+from activity.progress import Progress
+
+from .conf import accounts_settings
+from .models import LoginSession
+
+
+def login_sessions_prune(*, cutoff: datetime, now: datetime, batch_size: int, progress: Progress | None = None) -> int:
+    """Delete the sessions that ended before `cutoff` (and before their recovery window), in batches; return how
+    many."""
+    before = min(cutoff, now - accounts_settings().SESSION_RECOVERY)
+    old = LoginSession.objects.filter(Q(ended_at__lt=before) | Q(expires_at__lt=before)).order_by()
+    if progress is not None and progress.shown:
+        progress.begin("login sessions", total=old.count())
+    total = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch_size]):
+        LoginSession.objects.filter(pk__in=ids).delete()
+        total += len(ids)
+        if progress is not None:
+            progress.add(len(ids))
+        time.sleep(activity_settings().PRUNE_PAUSE_SECONDS)  # as the log's batches: let requests have the lock
+    if progress is not None:
+        progress.end()
+    return total
