@@ -7,7 +7,8 @@ bulk-created, their Redis state made by the product's own calls, as a login and 
 wrote keeps them all). At each size:
 
 - Redis memory: the growth of `INFO memory` used_memory per session added, and the part of it beyond the bytes of
-  the session's key names and values (the target: under 100 bytes); `MEMORY USAGE` of sample keys beside them;
+  the session's key names and values (the target: under 100 bytes), its request's session snapshot
+  (accounts/session_cache.py, kept 60 s) included; `MEMORY USAGE` of sample keys beside them;
   BENCH_SESSIONS_PLAIN=1 keeps them the plain way, one key per session and activity type, for comparison;
 - authentication: `InactivityJWTAuthentication.authenticate` on a DRF request of `GET /api/auth/me` (the session
   read, the idle decision, the clock), of one token, and of the tokens of 1,000 sessions in turn (each then records
@@ -49,6 +50,7 @@ from accounts import clock
 from accounts.authentication import InactivityJWTAuthentication
 from accounts.models import LoginSession
 from accounts.policies import session_policy_fields
+from accounts.session_cache import session_with_user_cached
 from accounts.tokens import token_pair_for_session
 
 sizes, runs, plain = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
@@ -72,9 +74,10 @@ def add_sessions(count, first):
         rows.append(LoginSession(user=users[i % len(users)], created_at=created, expires_at=created + max_age,
                                  last_activity=now, refresh_jti=f"j{i}", **fields))
     LoginSession.objects.bulk_create(rows, batch_size=5000)
-    for session in rows:  # as a login, then one request, leave it
+    for session in rows:  # as a login, then one request, leave it: the clock, and the request's session snapshot
         clock.session_clock_start(session=session)
         clock.session_clock_record(session=session, at=now + timedelta(seconds=1), activity_type="read")
+        session_with_user_cached(session.pk, user_id=session.user_id, now=now + timedelta(seconds=1))
     return rows
 
 
