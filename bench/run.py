@@ -442,8 +442,10 @@ def main() -> int:
     text = report(results, fills, prune)
     text += f"\nWhole run: {time.monotonic() - started:.0f} s.\n"
     REPORT.parent.mkdir(exist_ok=True)
-    kept = re.search(r"\n## Analytics\n.*?(?=\n## |\Z)", REPORT.read_text(), flags=re.S) if REPORT.exists() else None
-    REPORT.write_text(text.rstrip("\n") + "\n" + kept.group(0) if kept else text)  # bench/analytics.py's section
+    # The sections bench/analytics.py and bench/scale.py write are theirs: kept as they are.
+    others = r"\n## (?:Analytics|Operator surfaces at scale)\n.*?(?=\n## |\Z)"
+    kept = "".join(re.findall(others, REPORT.read_text(), flags=re.S)) if REPORT.exists() else ""
+    REPORT.write_text(text.rstrip("\n") + "\n" + kept if kept else text)
     print()
     print(text)
     print(f"Written to {REPORT.relative_to(PROJECT_DIR)}")
