@@ -20,6 +20,17 @@ class EstimatedCountPaginator(Paginator):
 
     exact_up_to = EXACT_UP_TO
 
+    def page(self, number):
+        """Return the page, its rows found by key first: `WHERE id IN (SELECT id ... OFFSET n LIMIT k)`.
+
+        A deep page (page 5,000: OFFSET 499,900) skips its offset in the index alone (an index-only scan of the
+        ordering's index, which holds the key) and reads only its own rows from the table, not every row before it.
+        """
+        page = super().page(number)
+        keys = page.object_list.values("pk")  # still the ordered, sliced query: a subquery, not a list
+        page.object_list = self.object_list.filter(pk__in=keys)
+        return page
+
     @cached_property
     def count_is_estimate(self) -> bool:
         return self._counted[1]

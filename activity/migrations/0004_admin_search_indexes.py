@@ -4,6 +4,34 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# The log's indexes for the admin at ten million rows (docs/PERFORMANCE.md, "Operator surfaces at scale"), and fewer
+# of them on every insert: the single-column indexes on timestamp, event (on PostgreSQL two: btree and LIKE) and
+# user_id go; (timestamp, id), event, (username, timestamp), (ip, timestamp) and path (LIKE 'x%') come.
+# The three fields change in the migration state only: on SQLite, AlterField rebuilds the table, which drops the
+# rollup trigger of 0003. Their old indexes are dropped by name (whatever Django named them) instead.
+OLD_INDEXED = ("timestamp", "event", "user_id")
+
+
+def drop_old_indexes(apps, schema_editor):
+    """Drop the indexes of one column each on OLD_INDEXED (on PostgreSQL, event's LIKE index too)."""
+    model = apps.get_model("activity", "ActivityLog")
+    table = model._meta.db_table
+    with schema_editor.connection.cursor() as cursor:
+        constraints = schema_editor.connection.introspection.get_constraints(cursor, table)
+    for name, info in constraints.items():
+        if info["index"] and not info["primary_key"] and not info["unique"] and len(info["columns"]) == 1:
+            if info["columns"][0] in OLD_INDEXED:
+                schema_editor.execute(schema_editor._delete_index_sql(model, name))
+
+
+def restore_old_indexes(apps, schema_editor):
+    model = apps.get_model("activity", "ActivityLog")
+    for column in OLD_INDEXED:
+        field = next(field for field in model._meta.fields if field.column == column)
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+        if column == "event" and schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(schema_editor._create_like_index_sql(model, field))
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -12,23 +40,37 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="activitylog",
-            name="event",
-            field=models.CharField(max_length=40),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="activitylog",
+                    name="event",
+                    field=models.CharField(max_length=40),
+                ),
+                migrations.AlterField(
+                    model_name="activitylog",
+                    name="timestamp",
+                    field=models.DateTimeField(),
+                ),
+                migrations.AlterField(
+                    model_name="activitylog",
+                    name="user",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            database_operations=[migrations.RunPython(drop_old_indexes, restore_old_indexes)],
         ),
-        migrations.AlterField(
+        migrations.AddIndex(
             model_name="activitylog",
-            name="user",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            index=models.Index(fields=["timestamp", "id"], name="activitylog_ts_id"),
         ),
         migrations.AddIndex(
             model_name="activitylog",

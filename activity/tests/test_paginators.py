@@ -77,3 +77,13 @@ def test_the_admin_labels_an_estimate(rows, admin_client, monkeypatch):
     page = admin_client.get("/admin/activity/activitylog/?event__exact=api_request").content.decode()
     assert "30 activity logs\n" in page
     assert "an estimate" not in page
+
+
+@pytest.mark.parametrize("number", [1, 2, 7, 8])
+def test_a_page_holds_the_rows_plain_slicing_gives(rows, number, django_assert_num_queries):
+    paginator = Bounded(rows, 4)
+    plain = list(rows[(number - 1) * 4 : number * 4 if number < 8 else 30])
+    page = paginator.page(number)
+    with django_assert_num_queries(1):
+        assert list(page.object_list) == plain
+    assert len(plain) == (4 if number < 8 else 2)
