@@ -43,8 +43,11 @@ User = get_user_model()
 staff = User.objects.get(username="root")
 # A user of the fill (user_id 1042, 'user42'), not staff: the API serves them their own rows.
 member, _ = User.objects.get_or_create(pk=1042, defaults={"username": "user42"})
+# user40 (1040) has SECURITY rows too (every 20th row of the fill, user 1000 + i % 1000): user42 has none.
+member40, _ = User.objects.get_or_create(pk=1040, defaults={"username": "user40"})
 staff_token = session_start(user=staff, request=RequestFactory().get("/"))[2]
 member_token = session_start(user=member, request=RequestFactory().get("/"))[2]
+member40_token = session_start(user=member40, request=RequestFactory().get("/"))[2]
 admin = Client()
 admin.force_login(staff)
 api = Client()
@@ -79,9 +82,15 @@ cases = {
     "API: recent?user_id=1042&category=SECURITY&limit=500 (staff)": (
         api, "/api/logs/recent?user_id=1042&category=SECURITY&limit=500", staff_token
     ),
+    "API: recent?user_id=1040&category=SECURITY&limit=500 (staff)": (
+        api, "/api/logs/recent?user_id=1040&category=SECURITY&limit=500", staff_token
+    ),
     "API: recent (non-staff: own rows)": (api, "/api/logs/recent", member_token),
     "API: recent?category=SECURITY&limit=500 (non-staff)": (
         api, "/api/logs/recent?category=SECURITY&limit=500", member_token
+    ),
+    "API: recent?category=SECURITY&limit=500 (non-staff user40)": (
+        api, "/api/logs/recent?category=SECURITY&limit=500", member40_token
     ),
 }
 results = {}

@@ -6,7 +6,8 @@ from django.db import migrations, models
 
 # The log's indexes for the admin at ten million rows (docs/PERFORMANCE.md, "Operator surfaces at scale"), and fewer
 # of them on every insert: the single-column indexes on timestamp, event (on PostgreSQL two: btree and LIKE) and
-# user_id go; (timestamp, id), event, (username, timestamp), (ip, timestamp) and path (LIKE 'x%') come.
+# user_id go; (timestamp, id), event, (username, timestamp, id), (ip, timestamp, id) and path (LIKE 'x%') come. The
+# user's and category's indexes end with the id as well, the last key of the log's order (-timestamp, -id).
 # The three fields change in the migration state only: on SQLite, AlterField rebuilds the table, which drops the
 # rollup trigger of 0003. Their old indexes are dropped by name (whatever Django named them) instead.
 OLD_INDEXED = ("timestamp", "event", "user_id")
@@ -72,17 +73,32 @@ class Migration(migrations.Migration):
             model_name="activitylog",
             index=models.Index(fields=["timestamp", "id"], name="activitylog_ts_id"),
         ),
+        migrations.RemoveIndex(model_name="activitylog", name="activitylog_user_cat_ts"),
+        migrations.RemoveIndex(model_name="activitylog", name="activitylog_user_ts"),
+        migrations.RemoveIndex(model_name="activitylog", name="activitylog_cat_ts"),
+        migrations.AddIndex(
+            model_name="activitylog",
+            index=models.Index(fields=["user", "category", "-timestamp", "-id"], name="activitylog_user_cat_ts_id"),
+        ),
+        migrations.AddIndex(
+            model_name="activitylog",
+            index=models.Index(fields=["user", "-timestamp", "-id"], name="activitylog_user_ts_id"),
+        ),
+        migrations.AddIndex(
+            model_name="activitylog",
+            index=models.Index(fields=["category", "-timestamp", "-id"], name="activitylog_cat_ts_id"),
+        ),
         migrations.AddIndex(
             model_name="activitylog",
             index=models.Index(fields=["event"], name="activitylog_event"),
         ),
         migrations.AddIndex(
             model_name="activitylog",
-            index=models.Index(fields=["username", "-timestamp"], name="activitylog_username_ts"),
+            index=models.Index(fields=["username", "-timestamp", "-id"], name="activitylog_username_ts"),
         ),
         migrations.AddIndex(
             model_name="activitylog",
-            index=models.Index(fields=["ip", "-timestamp"], name="activitylog_ip_ts"),
+            index=models.Index(fields=["ip", "-timestamp", "-id"], name="activitylog_ip_ts"),
         ),
         migrations.AddIndex(
             model_name="activitylog",
