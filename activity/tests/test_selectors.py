@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from activity.models import ActivityLog
-from activity.selectors import activity_log_distinct_values, activity_log_search
+from activity.selectors import activity_log_distinct_values, activity_log_recent, activity_log_search
 
 pytestmark = pytest.mark.django_db
 T0 = datetime.datetime(2026, 12, 1, 12, tzinfo=datetime.UTC)
@@ -68,3 +68,17 @@ def test_distinct_values_of_an_empty_log_and_of_an_unindexed_field():
     assert activity_log_distinct_values(field="event") == []
     with pytest.raises(ValueError, match="message"):
         activity_log_distinct_values(field="message")
+
+
+def test_recent_rows_are_the_newest_of_the_filter_in_the_logs_order(django_assert_num_queries):
+    tie = T0 + datetime.timedelta(minutes=5)
+    kinds = ("AUDIT", "SECURITY")
+    rows = [row(timestamp=T0 + datetime.timedelta(minutes=n % 7), user_id=1 + n % 2, category=kinds[n % 3 == 0])
+            for n in range(30)] + [row(timestamp=tie, user_id=1), row(timestamp=tie, user_id=1)]  # fmt: skip
+    newest = sorted(rows, key=lambda r: (r.timestamp, r.pk), reverse=True)
+    with django_assert_num_queries(1):
+        assert list(activity_log_recent(limit=5)) == newest[:5]
+    mine = [r for r in newest if r.user_id == 1 and r.category == "SECURITY"]
+    assert list(activity_log_recent(user_id=1, category="SECURITY", limit=500)) == mine
+    assert list(activity_log_recent(user_id=2, limit=3)) == [r for r in newest if r.user_id == 2][:3]
+    assert len(activity_log_recent(limit=10_000)) == 32

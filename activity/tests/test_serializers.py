@@ -20,12 +20,13 @@ def test_rows_equal_the_serializers_output(settings):
         session_id=uuid.UUID("12345678-1234-5678-1234-567812345678"), method="GET", path="/api/auth/me",
         status_code=200, ip="2001:db8::1", user_agent="ua", duration_ms=1.25, activity_type="read",
     )  # fmt: skip
+    # Every nullable column empty:
     ActivityLog.objects.create(
         timestamp=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC),
         category="SECURITY",
         event="login_failed",
         message="m",
-    )  # fmt: skip  (every nullable column empty)
+    )
     rows = ActivityLog.objects.order_by("-timestamp", "-id")
     plain = ActivityLogSerializer(rows, many=True).data
     fast = activity_log_data(rows=rows)
