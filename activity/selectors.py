@@ -19,10 +19,12 @@ def activity_log_recent(*, user_id=None, category: str | None = None, limit: int
         rows = rows.filter(user_id=user_id)
     if category is not None:
         rows = rows.filter(category=category)
-    # The keys first, from the index alone (it holds the log's order), then those rows by key. Asked in one piece,
-    # PostgreSQL reads and sorts every row of a user it expected few of (10,000 rows: 200 ms and more, cold).
-    keys = rows.order_by("-timestamp", "-id").values("pk")[: min(limit, MAX_LIMIT)]
-    return ActivityLog.objects.filter(pk__in=keys).order_by("-timestamp", "-id")
+    newest = rows.order_by("-timestamp", "-id")[: min(limit, MAX_LIMIT)]
+    if user_id is None:
+        return newest  # the newest rows of the log or of a category: the front of an ordered index
+    # One user's: the keys first, from the index alone (it holds the log's order), then those rows by key. Asked in
+    # one piece, PostgreSQL reads and sorts every row of a user it expected few of (10,000 rows: 170-280 ms).
+    return ActivityLog.objects.filter(pk__in=newest.values("pk")).order_by("-timestamp", "-id")
 
 
 def activity_log_search(*, rows: QuerySet[ActivityLog], terms: str) -> QuerySet[ActivityLog]:

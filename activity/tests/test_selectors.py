@@ -76,8 +76,9 @@ def test_recent_rows_are_the_newest_of_the_filter_in_the_logs_order(django_asser
     rows = [row(timestamp=T0 + datetime.timedelta(minutes=n % 7), user_id=1 + n % 2, category=kinds[n % 3 == 0])
             for n in range(30)] + [row(timestamp=tie, user_id=1), row(timestamp=tie, user_id=1)]  # fmt: skip
     newest = sorted(rows, key=lambda r: (r.timestamp, r.pk), reverse=True)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert list(activity_log_recent(limit=5)) == newest[:5]
+        assert list(activity_log_recent(user_id=1, limit=5)) == [r for r in newest if r.user_id == 1][:5]
     mine = [r for r in newest if r.user_id == 1 and r.category == "SECURITY"]
     assert list(activity_log_recent(user_id=1, category="SECURITY", limit=500)) == mine
     assert list(activity_log_recent(user_id=2, limit=3)) == [r for r in newest if r.user_id == 2][:3]
