@@ -99,3 +99,9 @@ def test_the_changelist_reads_a_bounded_number_of_queries(admin_client, log, dja
     for url in (LOG, LOG + "?q=/api/&p=1", LOG + "?timestamp__year=2026&timestamp__month=12&timestamp__day=4"):
         with django_assert_max_num_queries(10):
             assert admin_client.get(url).status_code == 200
+
+
+def test_only_the_logs_order_is_offered(admin_client, log):
+    html = admin_client.get(LOG).content.decode()
+    assert 'class="sortable column-timestamp sorted descending"' in html
+    assert "sortable column-message" not in html and "sortable column-event" not in html
