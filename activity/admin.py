@@ -42,8 +42,8 @@ class ActivityLogAdmin(ReadOnlyModelAdmin):
     list_filter = ["category", ("event", DistinctValuesFilter), ("status_code", DistinctValuesFilter), "timestamp"]
     # Every view here stays fast at ten million rows (docs/PERFORMANCE.md, "Operator surfaces at scale"): each reads
     # an index, counts at most EXACT_UP_TO rows (paginators.py) and never runs SELECT DISTINCT over the log.
-    search_fields = ["username", "path", "ip"]  # what activity_log_search matches (it replaces Django's search)
-    search_help_text = "An IP address (exact), a path starting with / (prefix), or a username (exact)."
+    search_fields = ["username", "path", "ip", "session_id"]  # what activity_log_search matches (Django's: unused)
+    search_help_text = "An IP address, a session id, a path starting with / (its prefix), or a username (exact)."
     date_hierarchy = "timestamp"
     list_select_related = False  # the username is kept on the row; no join needed
     show_full_result_count = False  # no COUNT(*) over millions of rows on every page

@@ -1,6 +1,7 @@
 """Reading the activity log."""
 
 import ipaddress
+import uuid
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -28,20 +29,27 @@ def activity_log_recent(*, user_id=None, category: str | None = None, limit: int
 
 
 def activity_log_search(*, rows: QuerySet[ActivityLog], terms: str) -> QuerySet[ActivityLog]:
-    """Narrow `rows` to those every word of `terms` names: an IP address exactly, a path by its start, a username.
+    """Narrow `rows` to those every word of `terms` names: an IP address, a session id, a path by its start, a username.
 
-    Each kind of word reads one index (ip, path, username), so a search costs the same on a log of any size: a word
-    that parses as an IP address matches `ip`; a word starting with "/" matches the paths it begins; any other word
-    is a username, matched exactly (case and all, as the log wrote it).
+    Each kind of word reads one index (ip, session_id, path, username), so a search costs the same on a log of any
+    size: a word that parses as an IP address matches `ip`; one that parses as a UUID, `session_id`; a word starting
+    with "/" matches the paths it begins; any other word is a username, matched exactly (case and all).
     """
     for term in terms.split():
-        try:
-            address = ipaddress.ip_address(term)
-        except ValueError:
-            rows = rows.filter(path__startswith=term) if term.startswith("/") else rows.filter(username=term)
-        else:
-            rows = rows.filter(ip=str(address))
+        rows = rows.filter(**_search_lookup(term))
     return rows
+
+
+def _search_lookup(term: str) -> dict:
+    try:
+        return {"ip": str(ipaddress.ip_address(term))}
+    except ValueError:
+        pass
+    try:
+        return {"session_id": uuid.UUID(term)}
+    except ValueError:
+        pass
+    return {"path__startswith": term} if term.startswith("/") else {"username": term}
 
 
 def activity_log_distinct_values(*, field: str) -> list:

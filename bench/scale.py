@@ -29,7 +29,7 @@ REPORT = PROJECT_DIR / "docs" / "PERFORMANCE.md"
 SECTION = "Operator surfaces at scale"
 
 _MEASURE = """
-import json, statistics, sys, time
+import hashlib, json, statistics, sys, time, uuid
 import django
 django.setup()
 from django.contrib.auth import get_user_model
@@ -65,6 +65,7 @@ cases = {
     "admin: search a username (user42)": (admin, log + "?q=user42", None),
     "admin: search a path (/api/graphs/17)": (admin, log + "?q=/api/graphs/17", None),
     "admin: search an IP (10.0.42.17)": (admin, log + "?q=10.0.42.17", None),
+    "admin: search a session id": (admin, log + "?q=" + str(uuid.UUID(hashlib.md5(b"42").hexdigest())), None),
     "admin: page 500": (admin, log + "?p=500", None),
     "admin: page 5,000": (admin, log + "?p=5000", None),
     "admin: date drill-down, year": (admin, log + f"?timestamp__year={local.year}", None),

@@ -1,6 +1,7 @@
 """Reading the log: the admin's search words and the distinct values its filters list."""
 
 import datetime
+import uuid
 
 import pytest
 
@@ -27,6 +28,14 @@ def test_an_ip_address_matches_that_address_only():
     v6 = row(ip="2001:db8::1")
     assert found("10.0.0.1") == {one.pk}
     assert found("2001:0db8:0::1") == {v6.pk}  # any spelling of the address
+
+
+def test_a_session_id_matches_that_sessions_rows():
+    session = uuid.uuid4()
+    one, two = row(session_id=session), row(session_id=session, username="ada")
+    row(session_id=uuid.uuid4(), username=str(session))
+    assert found(str(session)) == {one.pk, two.pk}
+    assert found(session.hex.upper()) == {one.pk, two.pk}  # any spelling of the id
 
 
 def test_a_path_matches_the_paths_it_begins():
