@@ -10,9 +10,9 @@ class ActivityLog(models.Model):
         SECURITY = "SECURITY"
         ERROR = "ERROR"
 
-    timestamp = models.DateTimeField(db_index=True)
+    timestamp = models.DateTimeField()  # indexed with the id below: the log's order
     category = models.CharField(max_length=8, choices=Category.choices)
-    event = models.CharField(max_length=40, db_index=True)
+    event = models.CharField(max_length=40)
     message = models.CharField(max_length=500)
     # Audit rows outlive their user: no database constraint, and deleting a user keeps the rows' user id.
     user = models.ForeignKey(
@@ -21,6 +21,7 @@ class ActivityLog(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # the (user, ...) indexes below lead with it: a fourth index on user_id alone is pure cost
         related_name="+",
     )
     username = models.CharField(max_length=150, blank=True)
@@ -36,11 +37,21 @@ class ActivityLog(models.Model):
     class Meta:
         ordering = ["-timestamp", "-id"]
         indexes = [
-            # "This user's (or session's) newest rows, by category": the recent-logs API and the admin.
-            models.Index(fields=["user", "category", "-timestamp"], name="activitylog_user_cat_ts"),
-            models.Index(fields=["user", "-timestamp"], name="activitylog_user_ts"),
+            # The log's order (newest first): the admin's pages, deep ones by the key alone (activity/paginators.py),
+            # the date drill-down's MIN/MAX, pruning by age.
+            models.Index(fields=["timestamp", "id"], name="activitylog_ts_id"),
+            # "This user's (or session's) newest rows, by category": the recent-logs API and the admin. The id ends
+            # the order (-timestamp, -id) inside the index: LIMIT 500 reads 500 entries, no sort of all of a user's.
+            models.Index(fields=["user", "category", "-timestamp", "-id"], name="activitylog_user_cat_ts_id"),
+            models.Index(fields=["user", "-timestamp", "-id"], name="activitylog_user_ts_id"),
             models.Index(fields=["session_id", "-timestamp"], name="activitylog_session_ts"),
-            models.Index(fields=["category", "-timestamp"], name="activitylog_cat_ts"),
+            models.Index(fields=["category", "-timestamp", "-id"], name="activitylog_cat_ts_id"),
+            # The admin's filter and search (activity/selectors.py): an event (its filter's choices walk this index),
+            # a username or an IP address exactly, newest first, a path by its start (PostgreSQL: LIKE 'x%').
+            models.Index(fields=["event"], name="activitylog_event"),
+            models.Index(fields=["username", "-timestamp", "-id"], name="activitylog_username_ts"),
+            models.Index(fields=["ip", "-timestamp", "-id"], name="activitylog_ip_ts"),
+            models.Index(fields=["path"], opclasses=["varchar_pattern_ops"], name="activitylog_path_prefix"),
         ]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 """Response shapes of the activity endpoints."""
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from .models import ActivityLog
@@ -31,3 +32,18 @@ class ActivityLogSerializer(serializers.ModelSerializer):
 class ActivityLogListSerializer(serializers.Serializer):
     results = ActivityLogSerializer(many=True)
     count = serializers.IntegerField()
+
+
+def activity_log_data(*, rows: QuerySet[ActivityLog]) -> list[dict]:
+    """Return `rows` exactly as `ActivityLogSerializer(rows, many=True).data` would, read with `.values()`.
+
+    The serializer builds a model instance and calls 15 field objects per row: two thirds of `/api/logs/recent`'s
+    time at 500 rows. Only the timestamp and the session id need converting; the tests hold this to the serializer.
+    """
+    timestamp = serializers.DateTimeField()  # the serializer's own conversion: time zone and format
+    data = list(rows.values(*ActivityLogSerializer.Meta.fields))
+    for row in data:
+        row["timestamp"] = timestamp.to_representation(row["timestamp"])
+        if row["session_id"] is not None:
+            row["session_id"] = str(row["session_id"])
+    return data

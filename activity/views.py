@@ -11,7 +11,7 @@ from ndfstudio.schema import ErrorSerializer
 from .buffer import audit_buffer
 from .models import ActivityLog
 from .selectors import activity_log_recent
-from .serializers import ActivityLogListSerializer, ActivityLogSerializer
+from .serializers import ActivityLogListSerializer, activity_log_data
 
 
 class InvalidParameter(APIException):
@@ -61,5 +61,5 @@ class RecentLogsView(APIView):
             user_id = request.user.pk
         audit_buffer.flush()  # what this process has queued is part of "recent"
         rows = activity_log_recent(user_id=user_id, category=category, limit=limit)
-        results = ActivityLogSerializer(rows, many=True).data
+        results = activity_log_data(rows=rows)
         return Response({"results": results, "count": len(results)})
