@@ -1,6 +1,7 @@
 """`make bench-scale`: the stats endpoint and the admin's analytics page on a PostgreSQL log of many rows.
 
-A fresh PostgreSQL database is migrated and filled with BENCH_ANALYTICS_ROWS log rows (default 10,000,000) over the
+The PostgreSQL database bench/scale.py keeps (BENCH_SCALE_DATABASE) is migrated and, unless it already holds them,
+filled with BENCH_SCALE_ROWS log rows (default 10,000,000) over the
 last 30 days, 1,000 users, 200 paths, every category, in INSERT ... SELECT statements of a million rows: the rollups
 are kept by the log's trigger as they would be in production, so the fill also measures what they cost to write.
 Session endings (reported by accounts, not log rows) are added for every login. Then each view is timed in-process
@@ -15,9 +16,9 @@ import os
 import time
 
 from bench.report import section_write
-from tests.live import postgres_database, prepare_database, run_python, server_env
+from tests.live import prepare_database, run_python, server_env
 
-ROWS = int(os.environ.get("BENCH_ANALYTICS_ROWS", "10000000"))
+ROWS = int(os.environ.get("BENCH_SCALE_ROWS", "10000000"))  # the log bench/scale.py keeps
 RUNS = int(os.environ.get("BENCH_ANALYTICS_RUNS", "15"))
 CHUNK = 1_000_000
 TARGET_MS = 500
@@ -130,12 +131,13 @@ def fill(url: str, *, rows: int) -> float:
     return time.perf_counter() - started
 
 
-def report(results: dict, *, rows: int, sizes: dict, fill_seconds: float) -> str:
+def report(results: dict, *, rows: int, sizes: dict, database: str) -> str:
     lines = [
-        f"Measured by `make bench-scale` (`BENCH_ANALYTICS_ROWS={rows}`) on "
+        f"Measured by `make bench-scale` (`BENCH_SCALE_ROWS={rows}`) on "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
         f"PostgreSQL, {sizes['activity_activitylog']:,} log rows over 30 days (1,000 users, 200 paths), "
-        f"{sizes['activity_activityrollup']:,} rollup rows; filled in {fill_seconds:.0f} s with the rollup trigger on. "
+        f"{sizes['activity_activityrollup']:,} rollup rows (filled with the rollup trigger on, in database "
+        f"`{database}`, kept between runs with bench/scale.py). "
         f"Each view timed in-process (Django test client, whole middleware stack), median and slowest of {RUNS} runs "
         "after one warm-up. Target: under 500 ms, whatever the size of the log.",
         "",
@@ -149,15 +151,14 @@ def report(results: dict, *, rows: int, sizes: dict, fill_seconds: float) -> str
 
 
 def main() -> int:
-    with postgres_database("ndf_bench_analytics") as url:
-        env = server_env(DATABASE_URL=url, ALLOWED_HOSTS="testserver", LOG_LEVEL="ERROR")
-        prepare_database(env, users={"ada": "ada-password-1", "root": "root-password-1"}, superusers=("root",))
-        print(f"Filling {ROWS:,} rows...", flush=True)
-        fill_seconds = fill(url, rows=ROWS)
-        sizes = _sizes(url)
-        print(f"  filled in {fill_seconds:.0f} s: {sizes}", flush=True)
-        results = json.loads(run_python(_MEASURE, str(RUNS), env=env, timeout=600))
-    section = report(results, rows=ROWS, sizes=sizes, fill_seconds=fill_seconds)
+    from bench.scale import DATABASE, database_ready  # (bench/scale.py imports this module's fill)
+
+    url = database_ready(name=DATABASE, rows=ROWS)  # the log bench/scale.py keeps, filled by `fill` above
+    env = server_env(DATABASE_URL=url, ALLOWED_HOSTS="testserver", LOG_LEVEL="ERROR")
+    prepare_database(env, users={"ada": "ada-password-1", "root": "root-password-1"}, superusers=("root",))
+    sizes = _sizes(url)
+    results = json.loads(run_python(_MEASURE, str(RUNS), env=env, timeout=600))
+    section = report(results, rows=ROWS, sizes=sizes, database=DATABASE)
     print(section)
     section_write("Analytics", section)
     return 0 if all(r["max"] < TARGET_MS for r in results.values()) else 1
