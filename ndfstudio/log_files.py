@@ -67,7 +67,9 @@ class SharedRotatingFileHandler(RotatingFileHandler):
                 self._follow_rotation()
                 if self.stream is None:
                     self.stream = self._open()
-                position = self.stream.tell()  # a text stream's tell() flushes: once a batch, not once a line
+                # The file's end, as the other processes left it (our own offset knows only our writes); once a
+                # batch, not once a line.
+                position = self.stream.seek(0, os.SEEK_END)
                 for line, _record in batch:
                     size = len(line.encode(self.stream.encoding, "replace"))
                     # RotatingFileHandler.shouldRollover's rule, without formatting the record again.
