@@ -176,6 +176,17 @@ def wrk(url: str, token: str, *, duration: float, connections: int = CONNECTIONS
 # --- stores -------------------------------------------------------------------------------------------------
 
 
+def _configurations(base: dict, filled: dict, fill_seconds: float | None) -> dict:
+    """The environments of (m), (a), (b) and (c) on one store: `base` is (b)'s, `filled` (c)'s."""
+    return {
+        "fill_seconds": fill_seconds,
+        "m": {**base, "DJANGO_SETTINGS_MODULE": "bench.minimal"},
+        "a": {**base, "DJANGO_SETTINGS_MODULE": "ndfstudio.settings_bench"},
+        "b": base,
+        "c": filled,
+    }
+
+
 def _announce(store: str, seconds: float | None) -> None:
     done = "kept from an earlier run" if seconds is None else f"filled in {seconds:.1f} s"
     print(f"  {store}: (c)'s {ROWS:,} log rows {done}", flush=True)
@@ -198,13 +209,7 @@ def sqlite_store(workdir: Path):
     prepare_database(filled_env, users={USERNAME: PASSWORD})  # migrations since the fill, and the bench user
     os.sync()  # the fill's writes reach the disk now, not during the measured rounds
     _announce("SQLite", seconds)
-    yield {
-        "fill_seconds": seconds,
-        "m": {**base, "DJANGO_SETTINGS_MODULE": "bench.minimal"},
-        "a": {**base, "DJANGO_SETTINGS_MODULE": "ndfstudio.settings_bench"},
-        "b": base,
-        "c": filled_env,
-    }
+    yield _configurations(base, filled_env, seconds)
 
 
 def _postgres_exists(name: str) -> bool:
@@ -238,13 +243,7 @@ def postgres_store(workdir: Path):
         postgres_admin("CHECKPOINT")  # the fill's dirty buffers are written now, not during the measured rounds
         os.sync()
         _announce("PostgreSQL", seconds)
-        yield {
-            "fill_seconds": seconds,
-            "m": {**base, "DJANGO_SETTINGS_MODULE": "bench.minimal"},
-            "a": {**base, "DJANGO_SETTINGS_MODULE": "ndfstudio.settings_bench"},
-            "b": base,
-            "c": filled_env,
-        }
+        yield _configurations(base, filled_env, seconds)
     finally:
         postgres_admin(f'DROP DATABASE IF EXISTS "{main}" WITH (FORCE)')
         import redis
