@@ -13,13 +13,12 @@ deleted session are refused as naming an unknown one; they expired long before a
 within SESSION_RECOVERY of its end, whatever the cutoff (`--days 0`): it may still be recovered then.
 """
 
-import time
 from datetime import datetime
 
 from django.db.models import Q
 
-from activity.conf import activity_settings
 from activity.progress import Progress
+from activity.retention import batches_delete
 
 from .conf import accounts_settings
 from .models import LoginSession
@@ -29,16 +28,5 @@ def login_sessions_prune(*, cutoff: datetime, now: datetime, batch_size: int, pr
     """Delete the sessions that ended before `cutoff` (and before their recovery window), in batches; return how
     many."""
     before = min(cutoff, now - accounts_settings().SESSION_RECOVERY)
-    old = LoginSession.objects.filter(Q(ended_at__lt=before) | Q(expires_at__lt=before)).order_by()
-    if progress is not None and progress.shown:
-        progress.begin("login sessions", total=old.count())
-    total = 0
-    while ids := list(old.values_list("pk", flat=True)[:batch_size]):
-        LoginSession.objects.filter(pk__in=ids).delete()
-        total += len(ids)
-        if progress is not None:
-            progress.add(len(ids))
-        time.sleep(activity_settings().PRUNE_PAUSE_SECONDS)  # as the log's batches: let requests have the lock
-    if progress is not None:
-        progress.end()
-    return total
+    old = LoginSession.objects.filter(Q(ended_at__lt=before) | Q(expires_at__lt=before))
+    return batches_delete(old, what="login sessions", batch_size=batch_size, progress=progress)

@@ -65,19 +65,29 @@ def activity_log_prune(
     older_than = timedelta(days=conf.RETENTION_DAYS) if older_than is None else older_than
     cutoff = day_floor((now or timezone.now()) - older_than)
     batch_size = batch_size or conf.PRUNE_BATCH_SIZE
-    old = ActivityLog.objects.filter(timestamp__lt=cutoff).order_by()
+    total = batches_delete(
+        ActivityLog.objects.filter(timestamp__lt=cutoff), what="activity log rows", batch_size=batch_size,
+        progress=progress,
+    )  # fmt: skip
+    rollups_prune(before=cutoff)
+    return total
+
+
+def batches_delete(rows, *, what: str, batch_size: int, progress: Progress | None = None) -> int:
+    """Delete the queryset `rows` in batches of `batch_size`, each its own short statement followed by a pause (see
+    `activity_log_prune`), reporting `what` to `progress`; return how many of its model's rows went."""
+    old, label = rows.order_by(), rows.model._meta.label
     if progress is not None and progress.shown:  # the count is paid only when someone watches
-        progress.begin("activity log rows", total=old.count())
+        progress.begin(what, total=old.count())
     total = 0
     while ids := list(old.values_list("pk", flat=True)[:batch_size]):
-        deleted, _ = ActivityLog.objects.filter(pk__in=ids).delete()
+        deleted = rows.model.objects.filter(pk__in=ids).delete()[1].get(label, 0)
         total += deleted
         if progress is not None:
             progress.add(deleted)
-        time.sleep(conf.PRUNE_PAUSE_SECONDS)
+        time.sleep(activity_settings().PRUNE_PAUSE_SECONDS)
     if progress is not None:
         progress.end()
-    rollups_prune(before=cutoff)
     return total
 
 

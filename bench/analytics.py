@@ -55,13 +55,14 @@ SELECT bucket, owner, dimension, key, count(*) FROM (
 """
 
 _MEASURE = """
-import json, statistics, sys, time
+import json, sys
 import django
 django.setup()
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client, RequestFactory
 from accounts.sessions import session_start
+from bench.timing import cases_time
 
 runs = int(sys.argv[1])
 User = get_user_model()
@@ -88,21 +89,7 @@ cases = {
     ),
     "admin analytics CSV (most active paths)": (admin, "/admin/activity/activitylog/analytics/?csv=top_paths", None),
 }
-results = {}
-for name, (client, url, token) in cases.items():
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-    times = []
-    for n in range(runs + 1):
-        started = time.perf_counter()
-        response = client.get(url, **headers)
-        if getattr(response, "streaming", False):
-            b"".join(response.streaming_content)
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (name, response.status_code, response.content[:300])
-        if n:
-            times.append(elapsed)
-    results[name] = {"median": statistics.median(times), "max": max(times)}
-print(json.dumps(results))
+print(json.dumps(cases_time(cases, runs)))
 """
 
 

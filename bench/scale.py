@@ -28,7 +28,7 @@ API_TARGET_MS = 50
 SECTION = "Operator surfaces at scale"
 
 _MEASURE = """
-import hashlib, json, statistics, sys, time, uuid
+import hashlib, json, sys, uuid
 import django
 django.setup()
 from django.contrib.auth import get_user_model
@@ -36,6 +36,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 from accounts.sessions import session_start
 from activity.models import ActivityLog
+from bench.timing import cases_time
 
 runs = int(sys.argv[1])
 User = get_user_model()
@@ -93,19 +94,7 @@ cases = {
         api, "/api/logs/recent?category=SECURITY&limit=500", member40_token
     ),
 }
-results = {}
-for name, (client, url, token) in cases.items():
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-    times = []
-    for n in range(runs + 1):
-        started = time.perf_counter()
-        response = client.get(url, **headers)
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (name, url, response.status_code, response.content[:300])
-        if n:
-            times.append(elapsed)
-    results[name] = {"median": statistics.median(times), "max": max(times), "url": url}
-print(json.dumps(results))
+print(json.dumps(cases_time(cases, runs)))
 """
 
 

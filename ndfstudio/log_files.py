@@ -19,7 +19,7 @@ class SharedRotatingFileHandler(RotatingFileHandler):
 
     Threads of one process do not queue for the file: a record logged while another thread is writing is added to
     the batch that thread writes next (`handle`), so a burst of lines costs one lock, one rotation check and one
-    write, and no request thread waits for another's disk write. `emit` still writes one record by itself.
+    write, and no request thread waits for another's disk write. `emit` writes one record as a batch of one.
     """
 
     def __init__(self, filename, *args, **kwargs):
@@ -87,16 +87,13 @@ class SharedRotatingFileHandler(RotatingFileHandler):
             self.handleError(batch[0][1])
 
     def emit(self, record):
+        """Write `record` alone, now: a batch of one line (the size check, rotation and write under the lock)."""
         try:
-            lock = self._process_lock()
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                self._follow_rotation()
-                super().emit(record)  # size check, rotation and write, all under the lock
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-        except OSError:
+            line = self.format(record) + self.terminator
+        except Exception:
             self.handleError(record)
+            return
+        self._write_batch([(line, record)])
 
     def _process_lock(self):
         # flock belongs to an open file: a forked process needs its own, or parent and child would share one lock.
