@@ -37,12 +37,16 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.fill import fill_postgres, fill_sqlite
+from bench.instructions import COUNT as INSTRUCTIONS_COUNT
+from bench.instructions import WARM as INSTRUCTIONS_WARM
+from bench.instructions import count as instructions_count
 from bench.report import REPORT, section_write
 from tests.live import (
     PROJECT_DIR,
@@ -105,6 +109,7 @@ class Config:
     server: object = None
     token: str = ""
     runs: list[Run] = field(default_factory=list)
+    instructions: float = 0.0  # per request in the web worker, counted by callgrind (bench/instructions.py)
 
     def median(self, attr: str) -> float:
         return statistics.median(getattr(run, attr) for run in self.runs)
@@ -298,6 +303,12 @@ def bench_store(store: str, workdir: Path) -> tuple[list[Config], float]:
                     f"p99 {run.p99_ms:6.2f} ms  errors {run.errors}",
                     flush=True,
                 )
+        # Counted after the rounds (valgrind's own work would weigh on them), two at a time on the two cores.
+        with ThreadPoolExecutor(2) as pool:
+            counts = pool.map(lambda config: instructions_count(config.env, config.token), configs)
+            for config, count in zip(configs, counts, strict=True):
+                config.instructions = count
+                print(f"  {store} {config.key}: {count:,.0f} instructions per request", flush=True)
         return configs, envs["fill_seconds"]
 
 
@@ -402,6 +413,12 @@ def ratios(results: dict[str, list[Config]], *, paired: bool = False) -> dict[st
             f"{name}: (b) ÷ (a) p99": ratio(b, a, "p99_ms"),
             f"{name}: (c) ÷ (a) p99": ratio(c, a, "p99_ms"),
         }
+        if not paired:  # speed from instructions: the fewer a request takes, the faster
+            found |= {
+                f"{name}: (b) ÷ (a) speed, instructions": a.instructions / b.instructions,
+                f"{name}: (c) ÷ (b) speed, instructions": b.instructions / c.instructions,
+                f"{name}: (b) ÷ (m) speed, instructions": m.instructions / b.instructions,
+            }
     return {key: round(value, 3) for key, value in found.items()}
 
 
@@ -460,9 +477,20 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
         "| req/s ÷ (a) | p99 ÷ (a) | req/s ÷ (a), median of rounds | errors |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    targets = []
+    targets, counted = (
+        [],
+        [
+            "| store | configuration | instructions per request | ÷ (a) | speed ÷ (a) |",
+            "| --- | --- | ---: | ---: | ---: |",
+        ],
+    )
     for store, configs in results.items():
         m, a, b, c = configs
+        counted += [
+            f"| {STORE_LABELS[store]} | {config.label} | {config.instructions:,.0f} | "
+            f"{config.instructions / a.instructions:.3f} | {a.instructions / config.instructions:.3f} |"
+            for config in configs
+        ]
         for config in configs:
             lines.append(
                 f"| {STORE_LABELS[store]} | {config.label} | {config.level('rps'):.0f} | {config.level('p99_ms'):.2f}"
@@ -478,6 +506,10 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             f"| {STORE_LABELS[store]} | (b) p99 ≤ 1.3 × (a) | {p99_b:.2f} | {verdict(p99_b <= 1.3)} |",
             f"| {STORE_LABELS[store]} | (c) ≥ 0.95 × (b) req/s | {ratio_c:.2f} | {verdict(ratio_c >= 0.95)} |",
             f"| {STORE_LABELS[store]} | (c) p99 ≤ 1.3 × (a) | {p99_c:.2f} | {verdict(p99_c <= 1.3)} |",
+            f"| {STORE_LABELS[store]} | (b) ≥ {floor} × (a) speed, worker instructions | "
+            f"{a.instructions / b.instructions:.3f} | {verdict(a.instructions / b.instructions >= floor)} |",
+            f"| {STORE_LABELS[store]} | (c) ≥ 0.95 × (b) speed, worker instructions | "
+            f"{b.instructions / c.instructions:.3f} | {verdict(b.instructions / c.instructions >= 0.95)} |",
         ]
     rounds = []
     for store, configs in results.items():
@@ -501,6 +533,14 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             "estimate earlier runs used, is beside it.",
             "",
             *lines,
+            "",
+            f"Instructions per request in the web worker, counted by valgrind's callgrind over {INSTRUCTIONS_COUNT} "
+            f"requests after {INSTRUCTIONS_WARM} (`bench/instructions.py`): the same for the same code and data "
+            "whatever the machine's speed, so these ratios repeat where the req/s ones cannot. They leave out what "
+            "PostgreSQL and Redis do in their own processes (SQLite is counted: it runs in the worker), and "
+            "gunicorn's own work, the same for every configuration.",
+            "",
+            *counted,
             "",
             "### Targets",
             "",
