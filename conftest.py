@@ -132,7 +132,7 @@ def redis_cache(settings):
     with redis_server() as server:
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "ndfstudio.redis_cache.ReusedClientRedisCache",
                 "LOCATION": server.url,
                 "KEY_PREFIX": prefix,
             }

@@ -6,7 +6,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .buffer import audit_buffer
+from .buffer import AuditRow, audit_buffer
 from .conf import activity_settings
 from .failures import logging_failure_report
 from .models import ActivityLog
@@ -32,7 +32,7 @@ def activity_record(
     duration_ms: float | None = None,
     activity_type: str = "",
     now=None,
-) -> ActivityLog | None:
+) -> ActivityLog | AuditRow | None:
     """Write one log row and the same line to the log file. A database failure becomes an ERROR row, not a raise.
 
     Only what identifies the request is kept: never a body, a token, a cookie or an Authorization header. Every
@@ -40,25 +40,27 @@ def activity_record(
     line in the log file (no CR, LF or ESC), no token-shaped value.
     """
     now = now or timezone.now()
-    row = ActivityLog(
-        timestamp=now,
-        category=category,
-        event=text_scrub(event, limit=40),
-        message=text_scrub(message, limit=500),
-        user_id=user.pk if user is not None else user_id,
-        username=text_scrub(user.get_username(), limit=150) if user is not None else "",
-        session_id=session_id,
-        status_code=status_code,
-        duration_ms=duration_ms,
-        activity_type=activity_type,
-    )
+    values = {
+        "timestamp": now,
+        "category": category,
+        "event": text_scrub(event, limit=40),
+        "message": text_scrub(message, limit=500),
+        "user_id": user.pk if user is not None else user_id,
+        "username": text_scrub(user.get_username(), limit=150) if user is not None else "",
+        "session_id": session_id,
+        "status_code": status_code,
+        "duration_ms": duration_ms,
+        "activity_type": activity_type,
+    }
     if request is not None:
-        row.method = text_scrub(request.method or "", limit=10)
-        row.path = request_path(request)
-        row.ip = request_ip(request)
-        row.user_agent = text_scrub(
+        values["method"] = text_scrub(request.method or "", limit=10)
+        values["path"] = request_path(request)
+        values["ip"] = request_ip(request)
+        values["user_agent"] = text_scrub(
             request.META.get("HTTP_USER_AGENT", ""), limit=activity_settings().USER_AGENT_MAX_LENGTH
         )
+    # An AUDIT row is queued as plain values (buffer.AuditRow), written by the flusher; the others are saved now.
+    row = (AuditRow if category == Category.AUDIT else ActivityLog)(**values)
     level = logging.ERROR if category == Category.ERROR else logging.INFO
     logger.log(
         level, "%s %s %s user=%s session=%s ip=%s status=%s",

@@ -1,7 +1,10 @@
 """The Redis cache backend that keeps one redis-py client per connection pool."""
 
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+
 from ndfstudio.redis_cache import ReusedClientRedisCache
-from tests.live import redis_available, redis_url, require
+from tests.live import redis_available, redis_server, redis_url, require
 
 REDIS_DB = 12
 
@@ -24,3 +27,19 @@ def test_it_is_a_working_cache():
         assert cache.get_many(["a", "c", "missing"]) == {"a": {"b": 1}, "c": 2}
     finally:
         cache.delete_many(["a", "c"])
+
+
+def test_the_direct_read_answers_as_get_many_and_reconnects_after_a_restart():
+    with redis_server() as server:
+        cache = ReusedClientRedisCache(server.url, {"KEY_PREFIX": "direct", "OPTIONS": {"socket_timeout": 1}})
+        cache.set("a", {"b": 1}, timeout=10)
+        cache.set("n", 7, timeout=10)
+        assert cache.get_many_direct(["a", "n", "missing"]) == cache.get_many(["a", "n", "missing"])
+        assert cache.get_many_direct(["a", "n", "missing"]) == {"a": {"b": 1}, "n": 7}
+        server.stop()
+        with pytest.raises(RedisConnectionError):  # raised to the caller, which falls back to the database
+            cache.get_many_direct(["a"])
+        server.start()  # an empty Redis on the same port: the next read connects again
+        assert cache.get_many_direct(["a"]) == {}
+        cache.set("a", 1, timeout=10)
+        assert cache.get_many_direct(["a"]) == {"a": 1}

@@ -7,6 +7,7 @@ import pytest
 from django.db import DataError, OperationalError
 from django.utils import timezone
 
+import activity.buffer as buffers
 from activity.buffer import AuditBuffer, audit_buffer
 from activity.models import ActivityLog
 
@@ -75,7 +76,7 @@ def test_a_failed_batch_is_kept_and_retried(batched, monkeypatch):
     buffer = new_buffer(batched)
 
     with monkeypatch.context() as patched:
-        patched.setattr(ActivityLog.objects, "bulk_create", database_down)
+        patched.setattr("activity.buffer.rows_insert", database_down)
         buffer.add(row(1))
         assert buffer.flush() == 0
     assert list(ActivityLog.objects.values_list("category", "event")) == [("ERROR", "log_write_failed")]
@@ -85,19 +86,19 @@ def test_a_failed_batch_is_kept_and_retried(batched, monkeypatch):
 
 
 def refusing(real, bad="poison"):
-    """A bulk_create that refuses any batch holding a row whose message contains `bad`, as PostgreSQL does NUL."""
+    """A rows_insert that refuses any batch holding a row whose message contains `bad`, as PostgreSQL does NUL."""
 
-    def bulk_create(rows, *args, **kwargs):
+    def rows_insert(rows, *args, **kwargs):
         if any(bad in r.message for r in rows):
             raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
         return real(rows, *args, **kwargs)
 
-    return bulk_create
+    return rows_insert
 
 
 def test_a_bad_row_never_holds_back_good_ones(batched, monkeypatch):
     buffer = new_buffer(batched)
-    monkeypatch.setattr(ActivityLog.objects, "bulk_create", refusing(ActivityLog.objects.bulk_create))
+    monkeypatch.setattr("activity.buffer.rows_insert", refusing(buffers.rows_insert))
     for n in range(4):
         buffer.add(row(n))
     buffer.add(ActivityLog(timestamp=timezone.now(), category="AUDIT", event="api_request", message="poison"))
@@ -118,7 +119,7 @@ def test_failures_of_the_logging_path_cannot_flood_the_table_or_the_file(batched
     buffer = new_buffer(batched)
 
     with monkeypatch.context() as patched:
-        patched.setattr(ActivityLog.objects, "bulk_create", database_down)
+        patched.setattr("activity.buffer.rows_insert", database_down)
         buffer.add(row(1))
         for _ in range(50):  # 5 s of retries at 0.1 s
             assert buffer.flush() == 0
@@ -142,14 +143,14 @@ def test_a_flush_waits_for_the_batch_the_flusher_is_writing(batched, monkeypatch
     (a daemon thread dies with its process)."""
     buffer = new_buffer(batched)
     writing, release = threading.Event(), threading.Event()
-    real = ActivityLog.objects.bulk_create
+    real = buffers.rows_insert
 
     def slow(rows):
         writing.set()
         release.wait(5)
         return real(rows)
 
-    monkeypatch.setattr(ActivityLog.objects, "bulk_create", slow)
+    monkeypatch.setattr("activity.buffer.rows_insert", slow)
     buffer.add(row(1))
     assert writing.wait(3)  # the flusher took the row and is inserting it
     threading.Timer(0.3, release.set).start()

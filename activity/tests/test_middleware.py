@@ -67,7 +67,7 @@ def test_a_failing_log_write_never_breaks_the_response(user, monkeypatch):
     def broken(*args, **kwargs):
         raise OperationalError("database is down")
 
-    monkeypatch.setattr(ActivityLog.objects, "bulk_create", broken)  # what writes AUDIT rows
+    monkeypatch.setattr("activity.buffer.rows_insert", broken)  # what writes AUDIT rows
     monkeypatch.setattr(ActivityLog, "save", broken)  # ... and the ERROR row about it
     request = RequestFactory().get("/api/auth/me")
     response = ActivityMiddleware(authenticating_view(user, SID))(request)
@@ -79,7 +79,7 @@ def test_a_failing_audit_write_leaves_an_error_row_and_is_retried(user, monkeypa
         raise OperationalError("boom")
 
     with monkeypatch.context() as patched:
-        patched.setattr(ActivityLog.objects, "bulk_create", broken)
+        patched.setattr("activity.buffer.rows_insert", broken)
         ActivityMiddleware(authenticating_view(user, SID))(RequestFactory().get("/api/auth/me"))
     row = ActivityLog.objects.get()
     assert (row.category, row.event, row.message) == (
