@@ -10,10 +10,11 @@ REDACTED = "[redacted]"
 
 # A JWT (JWS: three base64url parts; JWE: five), recognised by its JOSE header: base64url of '{"' is "eyJ".
 _JWT = r"eyJ[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){2,4}"
-# A long run of key material (base64, base64url, hex, "sk_live_..."): 32 characters or more, at least one digit
-# and one letter. A path's slashes and dots split it, so words and file names stay readable.
-_LONG_SECRET = r"(?=[A-Za-z0-9_+=-]*[0-9])(?=[A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]{32,}"
-_SECRET = re.compile(rf"(?<![A-Za-z0-9_+=-])(?:{_JWT}|{_LONG_SECRET})(?![A-Za-z0-9_+=-])")
+# A long run of key material (base64 with its padding, base64url, hex, "sk_live_..."): 32 characters or more, at
+# least one digit and one letter. A path's slashes and dots split it, so words and file names stay readable; so does
+# "=" but at the end, so "name=<secret>" keeps its name and loses the secret.
+_LONG_SECRET = r"(?=[A-Za-z0-9_+-]*[0-9])(?=[A-Za-z0-9_+-]*[A-Za-z])[A-Za-z0-9_+-]{32,}={0,2}"
+_SECRET = re.compile(rf"(?<![A-Za-z0-9_+-])(?:{_JWT}|{_LONG_SECRET})(?![A-Za-z0-9_+-])")
 # A session id is a UUID, which the long-secret rule would otherwise take: it identifies, it does not authorise.
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 

@@ -27,6 +27,15 @@ def test_escape(value, expected):
         (f"/x/{JWE}/y", "/x/[redacted]/y"),
         ("/key/ghp_16C7e42F292c6912E7710c838347Ae178B4a", "/key/[redacted]"),
         ("/0b6e4c3a-1f2d-4e5f-8a9b-0c1d2e3f4a5b/", "/0b6e4c3a-1f2d-4e5f-8a9b-0c1d2e3f4a5b/"),  # a UUID is kept
+        # ... and so is a named one: the log file's "session=<id>" (was redacted whole, name and all)
+        ("user=1 session=0b6e4c3a-1f2d-4e5f-8a9b-0c1d2e3f4a5b ip=", None),
+        # A secret after "name=" is redacted, the name kept (a JWT there was kept whole: "=" ended no secret)
+        (f"token={JWT}", "token=[redacted]"),
+        (f"GET /x?access_token={JWT} HTTP/1.1", "GET /x?access_token=[redacted] HTTP/1.1"),
+        (f"a_rather_long_parameter_name={JWT}", "a_rather_long_parameter_name=[redacted]"),
+        ("key=ghp_16C7e42F292c6912E7710c838347Ae178B4a", "key=[redacted]"),
+        ("c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0NTY3ODkw==", "[redacted]"),  # base64's padding goes with it
+        ("ghp_16C7e42F292c6912E7710c838347Ae178B4a=x", "[redacted]=x"),
         ("/static/app.3f2a9c1b.js", "/static/app.3f2a9c1b.js"),
         ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0.0.0", None),
         ("a-readable-slug-without-any-digits-at-all", None),
