@@ -41,12 +41,13 @@ test: $(VENV)/.dev setup
 	node --test static/js/tests/
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-# Throughput and latency of the authenticated hot path (gunicorn + wrk, SQLite and PostgreSQL + Redis); ~8 min, the
-# first run ~10 min more to fill (c)'s 10,000,000 log rows, kept in .bench/ and PostgreSQL for later runs. Not part
-# of `make test`. Writes its section of docs/PERFORMANCE.md and appends to docs/bench-runs.jsonl: the report shows
+# Throughput and latency of the authenticated hot path (gunicorn + wrk, SQLite and PostgreSQL + Redis), and its
+# instructions per request (valgrind's callgrind); ~9 min, the first run ~25 min more to fill (c)'s 10,000,000 log
+# rows, kept in .bench/ and PostgreSQL for later runs. Not part of `make test`. Writes its section of docs/PERFORMANCE.md and appends to docs/bench-runs.jsonl: the report shows
 # how the last three runs agree. See bench/run.py for the knobs.
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install -y wrk"; exit 2; }
+	@command -v valgrind >/dev/null || { echo "bench needs valgrind: apt-get install -y valgrind"; exit 2; }
 	$(BIN)/python -m bench.run
 
 # What an operator meets after months of traffic: pruning 1,000,000 rows under load (SQLite); the admin's log
