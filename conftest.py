@@ -132,7 +132,7 @@ def redis_cache(settings):
     with redis_server() as server:
         settings.CACHES = {
             "default": {
-                "BACKEND": "ndfstudio.redis_cache.ReusedClientRedisCache",
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": server.url,
                 "KEY_PREFIX": prefix,
             }

@@ -93,8 +93,11 @@ def session_with_user_cached(pk: uuid.UUID, *, user_id, now: datetime) -> LoginS
         return session_with_user(pk)
     snapshot_key, generation_key = _snapshot_key(pk), _generation_key(user_id)
     try:
-        # ndfstudio.redis_cache's direct MGET where the cache is ours (settings.py); Django's own works too.
-        found = getattr(cache, "get_many_direct", cache.get_many)([snapshot_key, generation_key])
+        # ndfstudio.redis_cache's direct MGET where the cache is ours (settings.py); Django's own works too. A
+        # snapshot and a generation are immutable (tuples, a str): each distinct one is unpickled once.
+        direct = getattr(cache, "get_many_direct", None)
+        keys = [snapshot_key, generation_key]
+        found = direct(keys, immutable=True) if direct else cache.get_many(keys)
     except CACHE_ERRORS:
         logger.warning("session cache unavailable; reading the session from the database", exc_info=True)
         return session_with_user(pk)

@@ -62,10 +62,11 @@ def activity_record(
     # An AUDIT row is queued as plain values (buffer.AuditRow), written by the flusher; the others are saved now.
     row = (AuditRow if category == Category.AUDIT else ActivityLog)(**values)
     level = logging.ERROR if category == Category.ERROR else logging.INFO
-    logger.log(
-        level, "%s %s %s user=%s session=%s ip=%s status=%s",
-        category, row.event, row.message, row.user_id, session_id, row.ip, status_code,
-    )  # fmt: skip
+    if logger.isEnabledFor(level):  # logger.log, but for the caller's file and line, which no line of ours shows
+        logger.handle(logger.makeRecord(
+            logger.name, level, "", 0, "%s %s %s user=%s session=%s ip=%s status=%s",
+            (category, row.event, row.message, row.user_id, session_id, row.ip, status_code), None,
+        ))  # fmt: skip
     if category == Category.AUDIT:
         audit_buffer.add(row)  # one per tracked request: batched, and a failed batch is kept; see buffer.py
         return row

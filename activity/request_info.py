@@ -1,5 +1,6 @@
 """What a log row keeps of a request: the client's IP and the path, with secrets redacted."""
 
+import functools
 import ipaddress
 from urllib.parse import parse_qsl, urlencode
 
@@ -12,11 +13,18 @@ from .scrub import REDACTED, name_is_sensitive, text_redact, text_scrub
 
 def request_ip(request: HttpRequest) -> str | None:
     """Return the client's IP, honouring DRF's NUM_PROXIES like the throttles do, or None if it is not one."""
-    ident = BaseThrottle().get_ident(request) or ""
+    ident = (BaseThrottle().get_ident(request) or "").strip()
+    return _ip_normalized_cached(ident) if len(ident) <= 64 else _ip_normalized(ident)  # no IP is longer
+
+
+def _ip_normalized(ident: str) -> str | None:
     try:
-        return str(ipaddress.ip_address(ident.strip()))
+        return str(ipaddress.ip_address(ident))
     except ValueError:
         return None
+
+
+_ip_normalized_cached = functools.lru_cache(maxsize=1024)(_ip_normalized)  # a few clients make most requests
 
 
 def request_path(request: HttpRequest) -> str:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 DEAD_REDIS = {
     "default": {
-        "BACKEND": "ndfstudio.redis_cache.ReusedClientRedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",  # nobody listens there: every call fails at once
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
