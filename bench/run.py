@@ -394,7 +394,7 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-# (b) ÷ (a) at least: with Redis, the session check needs no database query (accounts/snapshots.py), so the full
+# (b) ÷ (a) at least: with Redis, the session check needs no database query (accounts/session_cache.py), so the full
 # path beats stock SimpleJWT's one user SELECT; on SQLite alone it pays a session SELECT as stock pays a user one.
 FLOORS = {"sqlite": 0.75, "postgres": 1.10}
 
@@ -561,9 +561,11 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             "only by the benchmark) puts `rest_framework_simplejwt.authentication.JWTAuthentication` with plain "
             "`AccessToken`s in place of ours and removes `ActivityMiddleware`: per request, one user SELECT. Its "
             "tokens still come from `/api/auth/token/`.",
-            "- (b) is the product as configured by default: one SELECT of the session joined with its user, the "
-            "inactivity decision, its AUDIT row (queued, and inserted by a background thread in multi-row batches "
-            "at least every `AUDIT_FLUSH_INTERVAL_SECONDS`, default 0.1 s: `activity/buffer.py`), one log-file "
+            "- (b) is the product as configured by default: the session with its user (on SQLite one SELECT; with "
+            "Redis its snapshot, one MGET, no query while they are unchanged: `accounts/session_cache.py`), the "
+            "inactivity decision, its AUDIT row (queued as plain values, and written by a background thread at least "
+            "every `AUDIT_FLUSH_INTERVAL_SECONDS`, default 0.1 s, one COPY on PostgreSQL, one multi-row INSERT on "
+            "SQLite: `activity/buffer.py`), one log-file "
             "line, and the last-activity clock, recorded at most once per clock resolution (min(1 s, threshold / "
             "20)) per process and session: on SQLite (LocMem, never trusted) as an UPDATE of the session row; with "
             "Redis as a Redis SET, the row following at most once per write interval. One token hammering "
