@@ -14,7 +14,9 @@ within SESSION_RECOVERY of its end, whatever the cutoff (`--days 0`): it may sti
 """
 
 from datetime import datetime
+from importlib import import_module
 
+from django.conf import settings
 from django.db.models import Q
 
 from activity.progress import Progress
@@ -30,3 +32,14 @@ def login_sessions_prune(*, cutoff: datetime, now: datetime, batch_size: int, pr
     before = min(cutoff, now - accounts_settings().SESSION_RECOVERY)
     old = LoginSession.objects.filter(Q(ended_at__lt=before) | Q(expires_at__lt=before))
     return batches_delete(old, what="login sessions", batch_size=batch_size, progress=progress)
+
+
+def django_sessions_prune(*, cutoff: datetime, now: datetime, batch_size: int, progress: Progress | None = None) -> int:
+    """Delete the Django sessions (the admin's and the browsable API's cookie) past their expiry, in batches; return
+    how many. What `manage.py clearsessions` does, which nothing ran: their table only grew. An expired one is
+    refused whatever the cutoff, so it goes at once; none of a cache-only session engine is kept in the database."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):  # not a database-backed engine
+        return 0
+    expired = store.get_model_class().objects.filter(expire_date__lt=now)
+    return batches_delete(expired, what="django sessions", batch_size=batch_size, progress=progress)

@@ -4,10 +4,12 @@ their recovery window."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import RequestFactory
 
 from accounts.models import LegacyRefreshUse, LoginSession
-from accounts.retention import login_sessions_prune
+from accounts.retention import django_sessions_prune, login_sessions_prune
 from accounts.sessions import EndReason, session_end, session_start
 from activity.models import ActivityLog
 from activity.retention import retention_prune
@@ -54,7 +56,7 @@ def test_sessions_that_ended_before_the_cutoff_go_the_others_stay(user, time_mac
     deleted = retention_prune(now=NOW)
 
     # The log's rows before the cutoff: the logins (6) and the endings (3) of all but the recovered and open ones.
-    assert deleted == {"activity log rows": 9, "login sessions": 4}
+    assert deleted == {"activity log rows": 9, "login sessions": 4, "django sessions": 0}
     assert set(LoginSession.objects.values_list("pk", flat=True)) == {s.pk for s in kept.values()}
     assert LoginSession.objects.get(pk=kept["recovered from one that goes"].pk).recovered_from_id is None
     used.refresh_from_db()
@@ -89,3 +91,19 @@ def test_a_session_within_its_recovery_window_survives_a_prune_of_everything(use
     assert [str(pk) for pk in LoginSession.objects.values_list("pk", flat=True)] == [idle["session_id"]]
     response = api.post("/api/auth/recover", {"refresh": idle["refresh"], "password": PASSWORD}, format="json")
     assert response.status_code == 200, response.content
+
+
+def test_expired_django_sessions_go_with_every_prune_live_ones_stay(time_machine):
+    # The admin's and the browsable API's cookie sessions: nothing ever ran clearsessions, so the table only grew.
+    time_machine.move_to(NOW - timedelta(days=30), tick=False)
+    for n in range(3):
+        old = SessionStore()
+        old.set_expiry(timedelta(hours=n + 1))
+        old.create()
+    time_machine.move_to(NOW, tick=False)
+    live = SessionStore()
+    live.create()
+    assert Session.objects.count() == 4
+    assert retention_prune()["django sessions"] == 3
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+    assert django_sessions_prune(cutoff=CUTOFF, now=NOW, batch_size=2) == 0

@@ -11,15 +11,22 @@ from activity.tests.test_progress import Terminal
 pytestmark = pytest.mark.django_db
 
 
+def summary(rows: int, days: int) -> str:
+    return (
+        f"Deleted {rows} activity log rows, 0 login sessions and 0 django sessions (kept: the last {days} days; "
+        "Django sessions until they expire).\n"
+    )
+
+
 def test_prune_command():
     now = timezone.now()
     for age in (1, 10, 100):
         ActivityLog.objects.create(timestamp=now - timedelta(days=age), category="AUDIT", event="e", message="m")
     out = StringIO()
     call_command("prune_activity_logs", stdout=out)
-    assert out.getvalue() == "Deleted 1 activity log rows and 0 login sessions older than 90 days.\n"
+    assert out.getvalue() == summary(1, 90)
     call_command("prune_activity_logs", "--days", "5", stdout=out)
-    assert out.getvalue().endswith("Deleted 1 activity log rows and 0 login sessions older than 5 days.\n")
+    assert out.getvalue().endswith(summary(1, 5))
     assert ActivityLog.objects.count() == 1
 
 
@@ -47,7 +54,7 @@ def test_prune_shows_its_progress_on_a_terminal(settings):
     assert (lines[0], done[0], done[-1]) == ("", "2 of 5", "5 of 5")
     assert set(done) <= {"2 of 5", "4 of 5", "5 of 5"}
     assert all(line.endswith(" left\x1b[K") for line in lines[1:-1]) and lines[-1].endswith(" left\x1b[K\n")
-    assert out.getvalue() == "Deleted 5 activity log rows and 0 login sessions older than 90 days.\n"
+    assert out.getvalue() == summary(5, 90)
 
 
 def test_prune_under_cron_writes_only_its_summary(settings):
@@ -56,6 +63,6 @@ def test_prune_under_cron_writes_only_its_summary(settings):
     out, err = StringIO(), StringIO()
     call_command("prune_activity_logs", stdout=out, stderr=err)
     assert (out.getvalue(), err.getvalue()) == (
-        "Deleted 5 activity log rows and 0 login sessions older than 90 days.\n",
+        summary(5, 90),
         "",
     )

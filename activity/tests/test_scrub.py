@@ -32,6 +32,7 @@ def test_escape(value, expected):
         # A secret after "name=" is redacted, the name kept (a JWT there was kept whole: "=" ended no secret)
         (f"token={JWT}", "token=[redacted]"),
         (f"GET /x?access_token={JWT} HTTP/1.1", "GET /x?access_token=[redacted] HTTP/1.1"),
+        (f'"GET /api/x/token={JWT}/"', '"GET /api/x/token=[redacted]/"'),  # a path as the access log shows it
         (f"a_rather_long_parameter_name={JWT}", "a_rather_long_parameter_name=[redacted]"),
         ("key=ghp_16C7e42F292c6912E7710c838347Ae178B4a", "key=[redacted]"),
         ("c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0NTY3ODkw==", "[redacted]"),  # base64's padding goes with it

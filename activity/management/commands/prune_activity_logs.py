@@ -21,5 +21,6 @@ class Command(BaseCommand):
         if days < 0:
             raise CommandError("--days must be zero or more.")
         deleted = retention_prune(older_than=timedelta(days=days), progress=Progress(self.stderr))
-        counts = " and ".join(f"{n} {what}" for what, n in deleted.items())
-        self.stdout.write(f"Deleted {counts} older than {days} days.")
+        counts = [f"{n} {what}" for what, n in deleted.items()]
+        listed = ", ".join(counts[:-1]) + f" and {counts[-1]}" if len(counts) > 1 else counts[0]
+        self.stdout.write(f"Deleted {listed} (kept: the last {days} days; Django sessions until they expire).")
