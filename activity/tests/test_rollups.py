@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from activity.buffer import audit_buffer
 from activity.models import ActivityLog, ActivityRollup
@@ -97,3 +98,19 @@ def test_session_ends_are_counted_by_reason_and_whole_minutes_for_everyone_and_t
         (hour, 0, "session_end", "logout"): 1, (hour, 8, "session_end", "logout"): 1,
         (hour, 0, "session_minutes", "0"): 1, (hour, 8, "session_minutes", "0"): 1,
     })  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_rollup_trigger_survives_every_migration():
+    """A migration that rebuilds the log's table on SQLite (an AlterField does) drops its trigger with it, and the
+    rollups would stop counting without a word. The test database is built by every migration: it must be there."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", ["activity_activitylog"]
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'activity_activitylog'::regclass AND NOT tgisinternal"
+            )
+        assert [name for (name,) in cursor.fetchall()] == ["activity_rollup_add"]
