@@ -109,7 +109,7 @@ class Config:
     server: object = None
     token: str = ""
     runs: list[Run] = field(default_factory=list)
-    instructions: float = 0.0  # per request in the web worker, counted by callgrind (bench/instructions.py)
+    instructions: float = 0.0  # per request in a gunicorn worker, counted by callgrind (bench/instructions.py)
 
     def median(self, attr: str) -> float:
         return statistics.median(getattr(run, attr) for run in self.runs)
@@ -534,11 +534,12 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             "",
             *lines,
             "",
-            f"Instructions per request in the web worker, counted by valgrind's callgrind over {INSTRUCTIONS_COUNT} "
-            f"requests after {INSTRUCTIONS_WARM} (`bench/instructions.py`): the same for the same code and data "
-            "whatever the machine's speed, so these ratios repeat where the req/s ones cannot. They leave out what "
-            "PostgreSQL and Redis do in their own processes (SQLite is counted: it runs in the worker), and "
-            "gunicorn's own work, the same for every configuration.",
+            f"Instructions per request in a gunicorn worker (one `{WORKER_CLASS}` worker of {THREADS} threads, one "
+            f"keep-alive client), counted by valgrind's callgrind over {INSTRUCTIONS_COUNT} requests after "
+            f"{INSTRUCTIONS_WARM} (`bench/instructions.py`): the same for the same code and data whatever the "
+            "machine's speed, so these ratios repeat where the req/s ones cannot. They cover gunicorn, Django and "
+            "SQLite (in the worker); they leave out the kernel's work and what PostgreSQL and Redis do in their own "
+            "processes (stock SimpleJWT's user SELECT, (b)'s MGET and COPY).",
             "",
             *counted,
             "",

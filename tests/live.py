@@ -357,11 +357,13 @@ def start_server(
     users: dict[str, str] | None = None,
     wait: bool = True,
     extra_args: tuple[str, ...] = (),
+    app: str = "ndfstudio.wsgi:application",
+    under: tuple[str, ...] = (),
 ) -> Server:
     """Start gunicorn on `env` (see `server_env`) and return it once /healthz answers.
 
     Unless `migrate` is false, the database is migrated and `users` created first. Use the result as a context
-    manager, or call `.stop()`.
+    manager, or call `.stop()`. `under`: a command gunicorn runs under (the benchmark's valgrind).
     """
     if migrate or users:
         prepare_database(env, users=users)
@@ -369,10 +371,11 @@ def start_server(
     log_dir = Path(env.get("LOG_DIR") or tempfile.mkdtemp(prefix="ndf-live-logs-"))
     log_path = log_dir / f"gunicorn-{port}.out"
     command = [
+        *under,
         PYTHON,
         "-m",
         "gunicorn",
-        "ndfstudio.wsgi:application",
+        app,
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
