@@ -437,7 +437,10 @@ def history_append(figures: dict[str, float], **extra) -> list[dict]:
     def git(*args: str) -> str:
         return subprocess.run([GIT, *args], cwd=PROJECT_DIR, capture_output=True, text=True).stdout.strip()  # noqa: S603
 
-    commit, dirty = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "--untracked-files=no")
+    # What the bench itself writes does not make the code measured differ from the commit.
+    outputs = [f":(exclude){path.relative_to(PROJECT_DIR)}" for path in (HISTORY, REPORT)]
+    commit = git("rev-parse", "--short", "HEAD")
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", *outputs)
     entry = {
         "at": f"{datetime.now(UTC):%Y-%m-%dT%H:%MZ}",
         "commit": commit + ("+changes" if dirty else ""),
