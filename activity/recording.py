@@ -42,7 +42,7 @@ def activity_record(
     now = now or timezone.now()
     values = {
         "timestamp": now,
-        "category": category,
+        "category": str(category),  # a plain str in the queue, whatever the caller passed (an enum member)
         "event": text_scrub(event, limit=40),
         "message": text_scrub(message, limit=500),
         "user_id": user.pk if user is not None else user_id,
