@@ -4,10 +4,11 @@
 wrk measures seconds, and this machine's CPU capacity flips between two levels about 2x apart (see bench/run.py):
 three runs of wrk rounds do not agree to ±0.05. callgrind counts the instructions a process executes, which are the
 same for the same code, data and environment whatever else the machine is doing. Each configuration of
-bench/run.py (m, a, b, c) is served by gunicorn as wrk finds it (one gthread worker, the project's gunicorn
-settings), under callgrind, with bench/counted.py in front of the application: one keep-alive client sends WARM
-requests, then COUNT counted ones, one after the other. Everything the worker does for them is counted, in every
-thread: gunicorn's HTTP parsing and access log, Django, the AUDIT rows' writes, SQLite (it runs in the worker).
+bench/run.py (m, a, b, c) is served by gunicorn as wrk finds it (one worker of the same class and threads, the
+project's gunicorn settings), under callgrind, with bench/counted.py in front of the application: one keep-alive
+client sends WARM requests, then COUNT counted ones, one after the other. Everything the worker does for them is
+counted, in every thread: gunicorn's HTTP parsing and access log, Django, the AUDIT rows' writes, SQLite (it runs in
+the worker).
 
 What it cannot see: the kernel's work (system calls) and that of the PostgreSQL and Redis servers, which run in
 their own processes. So these ratios say what each configuration costs the web worker; wrk's rounds say what the
@@ -29,13 +30,13 @@ WARM = int(os.environ.get("BENCH_INSTRUCTIONS_WARM", "100"))
 COUNT = int(os.environ.get("BENCH_INSTRUCTIONS_COUNT", "100"))
 BATCH = 50  # AUDIT rows a flush writes: a worker's share of 1,000 requests/s in the flusher's 0.1 s
 PATH = "/api/auth/me"
-THREADS = 4  # as the wrk rounds' workers
 
 _TOTALS = re.compile(r"^(?:summary|totals):\s+(\d+)", re.M)
 
 
-def count(env: dict, token: str) -> float:
-    """Instructions per request of the configuration `env`, with `token`, in a gunicorn worker under callgrind."""
+def count(env: dict, token: str, *, worker_class: str, threads: int) -> float:
+    """Instructions per request of the configuration `env`, with `token`, in one gunicorn worker of `worker_class`
+    (as the wrk rounds' workers) under callgrind."""
     with tempfile.TemporaryDirectory(prefix="ndf-callgrind-") as workdir:
         valgrind = (
             shutil.which("valgrind"), "--tool=callgrind", "--dump-before=getloadavg", "--dump-before=getrusage",
@@ -48,7 +49,8 @@ def count(env: dict, token: str) -> float:
             "PYTHONHASHSEED": "0",
         }  # fmt: skip
         server = start_server(
-            counted, workers=1, threads=THREADS, migrate=False, wait=False, app="bench.counted:application",
+            counted, workers=1, worker_class=worker_class, threads=threads, migrate=False, wait=False,
+            app="bench.counted:application",
             under=valgrind, extra_args=("--timeout", "3600"),
         )  # fmt: skip
         with server:
