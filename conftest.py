@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import clock, login_counters, prepared
+from accounts import clock, login_counters, prepared, session_cache
 from accounts.sessions import session_start
 from activity import buffer, failures, retention
 from tests.live import redis_server
@@ -58,7 +58,7 @@ def legacy_token(user, *, token_type="access", **claims) -> str:  # noqa: S107 (
 @pytest.fixture(autouse=True)
 def _clean_state():
     cache.clear()
-    for module in (clock, login_counters, prepared, buffer, failures, retention):
+    for module in (clock, login_counters, prepared, session_cache, buffer, failures, retention):
         module.reset()  # what each process keeps for itself
     yield
     cache.clear()

@@ -1,32 +1,38 @@
-"""The per-request session lookup without the database: a snapshot of a session and its user in the shared cache,
-trusted only while the user's **generation** has not moved since it was taken.
+"""The per-request session lookup without the database: a snapshot of a session and its user kept by the process
+that read them, trusted only while the user's **generation** in the shared cache has not moved since it was taken.
 
 `prepared.session_with_user` is the plain version this stands in for; `session_with_user_cached` answers the same,
-from one cache round trip (the snapshot and the generation, read together) when:
+from one cache round trip (a GET of the generation) and the process's own snapshot, when:
 
 - the cache is shared (Redis: `clock.clock_is_shared`); a per-process cache could not hear of another process's
   change, so without one nothing here runs;
 - the snapshot is tagged with the user's generation now. Every change that can alter the check (a session ended,
   revoked or held to a stricter policy; the user saved, which covers a password change, a deactivation, a new
   username; the user deleted) calls `session_cache_forget` for its user, which sets a new random generation once
-  its transaction commits, before the response that made the change goes out. A snapshot is tagged with the
-  generation read *before* its database read, so a change committed in between leaves it mismatching, never
-  stale and matching. Generations are random, not counters: a counter lost to eviction and started again could
-  match an old snapshot;
+  its transaction commits, before the response that made the change goes out: every process's snapshots of that
+  user stop matching at once. A snapshot is tagged with the generation read *before* its database read, so a change
+  committed in between leaves it mismatching, never stale and matching. Generations are random, not counters: a
+  counter lost to eviction and started again could match an old snapshot;
+- the snapshot is at most SNAPSHOT_MAX_AGE old, the longest it could outlive a change whose generation bump failed;
 - the snapshot's own idle deadline (its `idle_at` column) is still ahead. The columns only move forward and a
   snapshot's may lag them, so past it the database decides, as accounts/clock.py does from fresh columns.
 
 Anything else (no snapshot, another generation or none, a cache error) reads the database, as without a cache.
+The snapshots stay in the process rather than in Redis: a generation is what every process must see, and it is
+one small key per user, where a snapshot there cost about 140 bytes of Redis bookkeeping per session on top of
+its 400 (docs/PERFORMANCE.md, "Sessions at scale"). Each process keeps the last SNAPSHOTS_KEPT it took, none older
+than SNAPSHOT_MAX_AGE, and so reads a session once a minute at most while it is in use.
 A snapshot holds no password hash and no refresh-token id: they are deferred fields, read from the database if
 anything asks (a password change moves the generation anyway; refresh and recovery read the database themselves).
 """
 
 import functools
-import hashlib
 import logging
 import secrets
+import threading
 import uuid
-from datetime import datetime
+from collections import OrderedDict
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -38,48 +44,50 @@ from .prepared import session_with_user
 
 logger = logging.getLogger(__name__)
 
-SNAPSHOT_TTL_SECONDS = 60  # also the longest a snapshot could outlive a change whose generation bump failed
-GENERATION_TTL_SECONDS = 600  # at least the snapshot's: a missing generation only costs one database read
+SNAPSHOT_MAX_AGE = timedelta(seconds=60)
+SNAPSHOTS_KEPT = 10_000  # per process: the sessions it served within SNAPSHOT_MAX_AGE, the latest of them
+GENERATION_TTL_SECONDS = 600  # at least SNAPSHOT_MAX_AGE: a missing generation only costs one database read
 # What a snapshot leaves out (deferred): secrets, and what the per-request check never reads.
 SESSION_LEFT_OUT = {"refresh_jti", "user_agent", "ip"}
 USER_LEFT_OUT = {"password"}
-VERSION = 1  # of the snapshot's layout: a deploy that changes it must not read the old one
+
+# Session id -> (the generation it was taken under, when, session_snapshot's values), oldest first. Reads go
+# without the lock (one dict lookup); writes, which also drop the oldest, take it.
+_snapshots: OrderedDict[uuid.UUID, tuple[str, datetime, tuple]] = OrderedDict()
+_snapshots_lock = threading.Lock()
 
 
-@functools.cache
-def _layout() -> str:
-    """A digest of the fields a snapshot holds: a migration that adds or drops one must not read the old ones."""
-    names = (_attnames(LoginSession, SESSION_LEFT_OUT), _attnames(get_user_model(), USER_LEFT_OUT))
-    return hashlib.sha256(repr((VERSION, names)).encode()).hexdigest()[:8]
-
-
-def _snapshot_key(pk) -> str:
-    return f"session:snapshot:{_layout()}:{pk}"
+def reset() -> None:
+    """Forget this process's snapshots (tests)."""
+    _snapshots.clear()
 
 
 def _generation_key(user_id) -> str:
     return f"session:generation:{user_id}"
 
 
-def _attnames(model, left_out: set[str]) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields if f.name not in left_out]
+@functools.cache
+def _attnames() -> tuple[list[str], list[str]]:
+    """The fields a snapshot holds: the session's, the user's (once per process: models do not change in one)."""
+    return tuple(
+        [f.attname for f in model._meta.concrete_fields if f.name not in left_out]
+        for model, left_out in ((LoginSession, SESSION_LEFT_OUT), (get_user_model(), USER_LEFT_OUT))
+    )
 
 
 def session_snapshot(session: LoginSession) -> tuple:
     """Return what a snapshot keeps of `session` and its user: their field values, secrets left out."""
+    session_names, user_names = _attnames()
     user = session.user
-    return (
-        tuple(getattr(session, name) for name in _attnames(LoginSession, SESSION_LEFT_OUT)),
-        tuple(getattr(user, name) for name in _attnames(type(user), USER_LEFT_OUT)),
-    )
+    return tuple(getattr(session, name) for name in session_names), tuple(getattr(user, name) for name in user_names)
 
 
 def session_from_snapshot(snapshot: tuple) -> LoginSession:
     """Rebuild the session and its user from `session_snapshot`'s values, as the database would load them."""
-    session_values, user_values = snapshot
+    (session_values, user_values), (session_names, user_names) = snapshot, _attnames()
     User = get_user_model()
-    session = LoginSession.from_db(LoginSession.objects.db, _attnames(LoginSession, SESSION_LEFT_OUT), session_values)
-    user = User.from_db(User.objects.db, _attnames(User, USER_LEFT_OUT), user_values)
+    session = LoginSession.from_db(LoginSession.objects.db, session_names, session_values)
+    user = User.from_db(User.objects.db, user_names, user_values)
     LoginSession.user.field.set_cached_value(session, user)
     return session
 
@@ -87,34 +95,42 @@ def session_from_snapshot(snapshot: tuple) -> LoginSession:
 def session_with_user_cached(pk: uuid.UUID, *, user_id, now: datetime) -> LoginSession | None:
     """Return `session_with_user(pk)`, from its snapshot when that is current (see above) for a check at `now`.
 
-    `user_id` is whose session the caller expects (the token's claim): its generation is read with the snapshot.
+    `user_id` is whose session the caller expects (the token's claim): its generation is what the snapshot must match.
     """
     if not clock_is_shared():
         return session_with_user(pk)
-    snapshot_key, generation_key = _snapshot_key(pk), _generation_key(user_id)
+    generation_key = _generation_key(user_id)
     try:
         # ndfstudio.redis_cache's direct MGET where the cache is ours (settings.py); Django's own works too. A
-        # snapshot and a generation are immutable (tuples, a str): each distinct one is unpickled once.
+        # generation is immutable (a str): each distinct one is unpickled once.
         direct = getattr(cache, "get_many_direct", None)
-        keys = [snapshot_key, generation_key]
-        found = direct(keys, immutable=True) if direct else cache.get_many(keys)
+        found = direct([generation_key], immutable=True) if direct else cache.get_many([generation_key])
     except CACHE_ERRORS:
         logger.warning("session cache unavailable; reading the session from the database", exc_info=True)
         return session_with_user(pk)
-    generation, snapshot = found.get(generation_key), found.get(snapshot_key)
-    if generation is not None and snapshot is not None and snapshot[0] == generation:
-        session = session_from_snapshot(snapshot[1])
-        if now <= session.idle_at:
+    generation, kept = found.get(generation_key), _snapshots.get(pk)
+    if generation is not None and kept is not None and kept[0] == generation and now - kept[1] <= SNAPSHOT_MAX_AGE:
+        session = session_from_snapshot(kept[2])
+        if kept[1] <= now <= session.idle_at:  # a clock set back is not trusted either
             return session
     if generation is None:
         generation = _generation_start(generation_key)
     session = session_with_user(pk)  # after reading the generation: see the module's docstring
     if generation is not None and _cacheable(session, user_id):
-        try:
-            cache.set(snapshot_key, (generation, session_snapshot(session)), timeout=SNAPSHOT_TTL_SECONDS)
-        except CACHE_ERRORS:
-            logger.warning("session cache unavailable; snapshot not kept", exc_info=True)
+        _snapshot_keep(pk, (generation, now, session_snapshot(session)), now=now)
     return session
+
+
+def _snapshot_keep(pk: uuid.UUID, kept: tuple[str, datetime, tuple], *, now: datetime) -> None:
+    with _snapshots_lock:
+        _snapshots[pk] = kept
+        _snapshots.move_to_end(pk)
+        # The oldest first: past SNAPSHOTS_KEPT, or too old to be trusted anyway (a few each time, not a scan).
+        while _snapshots:
+            oldest = next(iter(_snapshots.values()))
+            if len(_snapshots) <= SNAPSHOTS_KEPT and now - oldest[1] <= SNAPSHOT_MAX_AGE:
+                break
+            _snapshots.popitem(last=False)
 
 
 def _cacheable(session: LoginSession | None, user_id) -> bool:
@@ -158,5 +174,5 @@ def _generation_bump(user_id) -> None:
     try:
         cache.set(_generation_key(user_id), secrets.token_hex(8), timeout=GENERATION_TTL_SECONDS)
     except CACHE_ERRORS:
-        # Their snapshots stay trusted until they expire (SNAPSHOT_TTL_SECONDS) if the cache comes back with them.
+        # Their snapshots stay trusted until SNAPSHOT_MAX_AGE if the cache comes back with the old generation.
         logger.error("session cache unavailable; snapshots of user %s not made stale", user_id, exc_info=True)

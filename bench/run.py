@@ -571,7 +571,8 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             "`AccessToken`s in place of ours and removes `ActivityMiddleware`: per request, one user SELECT. Its "
             "tokens still come from `/api/auth/token/`.",
             "- (b) is the product as configured by default: the session with its user (on SQLite one SELECT; with "
-            "Redis its snapshot, one MGET, no query while they are unchanged: `accounts/session_cache.py`), the "
+            "Redis the process's snapshot, checked against the user's generation with one GET, no query while they "
+            "are unchanged: `accounts/session_cache.py`), the "
             "inactivity decision, its AUDIT row (queued as plain values, and written by a background thread at least "
             "every `AUDIT_FLUSH_INTERVAL_SECONDS`, default 0.1 s, one COPY on PostgreSQL, one multi-row INSERT on "
             "SQLite: `activity/buffer.py`), one log-file "

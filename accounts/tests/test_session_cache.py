@@ -1,4 +1,5 @@
-"""The session snapshot in the shared cache: no query while nothing changed, every change refused at once."""
+"""The session snapshot kept by the process, under the user's generation in the shared cache: no query while nothing
+changed, every change refused at once."""
 
 from datetime import timedelta
 
@@ -75,7 +76,7 @@ class TestQueries:
         for _ in range(3):
             response, count = queries_of(client)
             assert (response.status_code, count) == (200, 1)
-        assert cache.get(session_cache._snapshot_key(tokens["session_id"])) is None
+        assert session_cache._snapshots == {}
 
     def test_past_the_snapshots_idle_deadline_the_database_decides(self, frozen, settle):
         _, client = settle
@@ -197,16 +198,19 @@ class TestCacheFailures:
         assert (response.status_code, count) == (200, 1)
         assert "session cache unavailable; reading the session from the database" in caplog.text
 
-    def test_a_failing_snapshot_write_still_answers(self, user, login, client_with, monkeypatch):
+    def test_without_a_generation_no_snapshot_is_kept(self, user, login, client_with, monkeypatch, caplog):
         client = client_with(login()["access"])
+        cache.delete(session_cache._generation_key(user.pk))
 
         def unreachable(*args, **kwargs):
             raise OSError("unreachable")
 
-        monkeypatch.setattr(caches["default"], "set", unreachable)
+        monkeypatch.setattr(caches["default"], "add", unreachable)  # a generation cannot be started
         for _ in range(2):
             response, count = queries_of(client)
             assert (response.status_code, count) == (200, 1)
+        assert session_cache._snapshots == {}
+        assert "session cache unavailable; snapshot not kept" in caplog.text
 
     def test_a_failing_generation_bump_is_logged_not_raised(self, settle, monkeypatch, caplog):
         _, client = settle
@@ -221,13 +225,41 @@ class TestCacheFailures:
         assert "snapshots of user" in caplog.text
         assert_rejected(me(client), "session_ended")  # the cache cannot answer: the database does
 
+    def test_a_snapshot_outlives_a_failed_generation_bump_by_its_maximum_age_at_most(
+        self, frozen, settle, monkeypatch, caplog
+    ):
+        _, client = settle
 
-def test_a_snapshot_of_other_fields_is_never_read(monkeypatch):
-    # A deploy whose migration adds or drops a field of the session or the user reads none of the old snapshots.
-    before = session_cache._snapshot_key("s")
-    monkeypatch.setattr(session_cache, "USER_LEFT_OUT", {"password", "email"})
-    session_cache._layout.cache_clear()
-    assert session_cache._snapshot_key("s") != before
-    monkeypatch.undo()
-    session_cache._layout.cache_clear()
-    assert session_cache._snapshot_key("s") == before
+        def down(*args, **kwargs):
+            raise RedisConnectionError("redis is down")
+
+        monkeypatch.setattr(caches["default"], "set", down)  # the bump fails; reads still work
+        assert client.post("/api/auth/logout/").status_code == 204
+        assert "snapshots of user" in caplog.text
+        monkeypatch.undo()
+        # The generation did not move: the snapshot taken before the logout still matches, until it is too old.
+        frozen.shift(session_cache.SNAPSHOT_MAX_AGE.total_seconds() - 1)
+        assert me(client).status_code == 200
+        frozen.shift(2)
+        assert_rejected(me(client), "session_ended", "Session ended")
+
+
+class TestKept:
+    def test_at_most_snapshots_kept_and_none_too_old(self, frozen, user, login, client_with, monkeypatch):
+        monkeypatch.setattr(session_cache, "SNAPSHOTS_KEPT", 2)
+        clients = [client_with(login()["access"]) for _ in range(3)]
+        for client in clients:
+            assert queries_of(client)[0].status_code == 200
+        assert len(session_cache._snapshots) == 2  # the first session's was dropped
+        response, count = queries_of(clients[0])
+        assert (response.status_code, count) == (200, 1)
+        frozen.shift(session_cache.SNAPSHOT_MAX_AGE.total_seconds() + 1)
+        assert queries_of(clients[1])[0].status_code == 200  # kept anew; the others, too old, are dropped
+        assert len(session_cache._snapshots) == 1
+
+    def test_a_snapshot_older_than_its_maximum_age_is_not_trusted(self, frozen, settle):
+        _, client = settle
+        frozen.shift(session_cache.SNAPSHOT_MAX_AGE.total_seconds())
+        assert queries_of(client)[1] == 0
+        frozen.shift(1)
+        assert queries_of(client)[1] == 1
