@@ -90,7 +90,7 @@ def sessions_open_count(*, user_ids, now: datetime) -> int:
 def session_for_token(*, token, now: datetime | None = None) -> LoginSession:
     """Return the login session a validated token names, with its user (one query), or raise InvalidToken.
 
-    With `now` (the per-request check of an access token at that moment), a current snapshot in the shared cache
+    With `now` (the per-request check of an access token at that moment), a current snapshot kept by this process
     answers instead of the database when there is one (accounts/session_cache.py).
     """
     try:

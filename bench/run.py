@@ -547,7 +547,7 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             f"{INSTRUCTIONS_WARM} (`bench/instructions.py`): the same for the same code and data whatever the "
             "machine's speed, so these ratios repeat where the req/s ones cannot. They cover gunicorn, Django and "
             "SQLite (in the worker); they leave out the kernel's work and what PostgreSQL and Redis do in their own "
-            "processes (stock SimpleJWT's user SELECT, (b)'s MGET and COPY).",
+            "processes (stock SimpleJWT's user SELECT, (b)'s GET of the generation and COPY).",
             "",
             *counted,
             "",
