@@ -2,7 +2,7 @@
 that read them, trusted only while the user's **generation** in the shared cache has not moved since it was taken.
 
 `prepared.session_with_user` is the plain version this stands in for; `session_with_user_cached` answers the same,
-from one cache round trip (a GET of the generation) and the process's own snapshot, when:
+from one cache round trip (an HGET of the generation) and the process's own snapshot, when:
 
 - the cache is shared (Redis: `clock.clock_is_shared`); a per-process cache could not hear of another process's
   change, so without one nothing here runs;
@@ -31,11 +31,13 @@ import logging
 import secrets
 import threading
 import uuid
+import zlib
 from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
 from .clock import CACHE_ERRORS, clock_is_shared
@@ -47,6 +49,7 @@ logger = logging.getLogger(__name__)
 SNAPSHOT_MAX_AGE = timedelta(seconds=60)
 SNAPSHOTS_KEPT = 10_000  # per process: the sessions it served within SNAPSHOT_MAX_AGE, the latest of them
 GENERATION_TTL_SECONDS = 600  # at least SNAPSHOT_MAX_AGE: a missing generation only costs one database read
+GENERATION_BUCKETS = 1024
 # What a snapshot leaves out (deferred): secrets, and what the per-request check never reads.
 SESSION_LEFT_OUT = {"refresh_jti", "user_agent", "ip"}
 USER_LEFT_OUT = {"password"}
@@ -99,22 +102,18 @@ def session_with_user_cached(pk: uuid.UUID, *, user_id, now: datetime) -> LoginS
     """
     if not clock_is_shared():
         return session_with_user(pk)
-    generation_key = _generation_key(user_id)
     try:
-        # ndfstudio.redis_cache's direct MGET where the cache is ours (settings.py); Django's own works too. A
-        # generation is immutable (a str): each distinct one is unpickled once.
-        direct = getattr(cache, "get_many_direct", None)
-        found = direct([generation_key], immutable=True) if direct else cache.get_many([generation_key])
+        generation = _generation_read(user_id)
     except CACHE_ERRORS:
         logger.warning("session cache unavailable; reading the session from the database", exc_info=True)
         return session_with_user(pk)
-    generation, kept = found.get(generation_key), _snapshots.get(pk)
+    kept = _snapshots.get(pk)
     if generation is not None and kept is not None and kept[0] == generation and now - kept[1] <= SNAPSHOT_MAX_AGE:
         session = session_from_snapshot(kept[2])
         if kept[1] <= now <= session.idle_at:  # a clock set back is not trusted either
             return session
     if generation is None:
-        generation = _generation_start(generation_key)
+        generation = _generation_start(user_id)
     session = session_with_user(pk)  # after reading the generation: see the module's docstring
     if generation is not None and _cacheable(session, user_id):
         _snapshot_keep(pk, (generation, now, session_snapshot(session)), now=now)
@@ -143,13 +142,59 @@ def _cacheable(session: LoginSession | None, user_id) -> bool:
     )
 
 
-def _generation_start(key: str) -> str | None:
+# Where the generations are kept. On Redis, fields (the user's id) of GENERATION_BUCKETS hashes, small enough to
+# stay listpacks (a few bytes a field) up to about 128 users each, where a key of its own cost about 100 bytes of
+# bookkeeping per user: as much as the rest of a session's Redis state (docs/PERFORMANCE.md, "Sessions at scale").
+# A hash expires GENERATION_TTL_SECONDS after its last write; until then it keeps the generations of the users it
+# has seen, at most one each. Elsewhere (any other shared cache), a plain key per user.
+
+
+def _redis():
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    return backend if isinstance(backend, RedisCache) else None
+
+
+def _generation_bucket(user_id) -> str:
+    return f"session:generations:{zlib.crc32(str(user_id).encode()) % GENERATION_BUCKETS}"
+
+
+def _generation_read(user_id) -> str | None:
+    """Return the user's generation, None if there is none. Raises what the cache raises when it is down."""
+    redis = _redis()
+    if redis is None:
+        return cache.get(_generation_key(user_id))
+    direct = getattr(redis, "hget_direct", None)  # ndfstudio.redis_cache's (settings.py); Django's own works too
+    if direct is not None:
+        value = direct(_generation_bucket(user_id), str(user_id))
+    else:
+        key = redis.make_key(_generation_bucket(user_id))
+        value = redis._cache.get_client(key).hget(key, str(user_id))
+    return None if value is None else value.decode()
+
+
+def _generation_write(user_id, generation: str, *, replace: bool) -> str | None:
+    """Set the user's generation (only if there is none, unless `replace`); return the one that holds."""
+    redis = _redis()
+    if redis is None:
+        key = _generation_key(user_id)
+        if replace:
+            cache.set(key, generation, timeout=GENERATION_TTL_SECONDS)
+        elif not cache.add(key, generation, timeout=GENERATION_TTL_SECONDS):
+            return cache.get(key)
+        return generation
+    key, field = redis.make_key(_generation_bucket(user_id)), str(user_id)
+    with redis._cache.get_client(key, write=True).pipeline(transaction=True) as pipe:
+        (pipe.hset if replace else pipe.hsetnx)(key, field, generation)
+        pipe.expire(key, GENERATION_TTL_SECONDS)
+        pipe.hget(key, field)
+        return pipe.execute()[2].decode()
+
+
+def _generation_start(user_id) -> str | None:
     """Return the user's generation, starting one if there is none; None if the cache cannot say."""
-    generation = secrets.token_hex(8)
     try:
-        if cache.add(key, generation, timeout=GENERATION_TTL_SECONDS):
-            return generation
-        return cache.get(key)  # another process started it first (or a change set it): theirs it is
+        # If another process started it first (or a change set it), theirs it is.
+        return _generation_write(user_id, secrets.token_hex(8), replace=False)
     except CACHE_ERRORS:
         logger.warning("session cache unavailable; snapshot not kept", exc_info=True)
         return None
@@ -172,7 +217,7 @@ def session_cache_forget(*, user_id) -> None:
 
 def _generation_bump(user_id) -> None:
     try:
-        cache.set(_generation_key(user_id), secrets.token_hex(8), timeout=GENERATION_TTL_SECONDS)
+        _generation_write(user_id, secrets.token_hex(8), replace=True)
     except CACHE_ERRORS:
         # Their snapshots stay trusted until SNAPSHOT_MAX_AGE if the cache comes back with the old generation.
         logger.error("session cache unavailable; snapshots of user %s not made stale", user_id, exc_info=True)

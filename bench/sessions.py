@@ -2,7 +2,8 @@
 
 For each size of BENCH_SESSIONS_SIZES (default 1,000 and 100,000), a fresh PostgreSQL database (prefix
 BENCH_SESSIONS_DB_PREFIX, default `ndf_bench_sessions`) and a private redis-server of its own. One process fills it:
-the sessions' rows bulk-created, their Redis state made by the product's own calls, as a login and one request make
+the sessions' rows bulk-created, BENCH_SESSIONS_PER_USER of them per user (default 1: each user's generation is then
+one session's alone), their Redis state made by the product's own calls, as a login and one request make
 it (`session_clock_start`, `session_clock_record` of a read, `session_with_user_cached`). Then:
 
 - Redis memory: the growth of `INFO memory` used_memory per session added, and the part of it beyond the bytes of
@@ -14,7 +15,8 @@ it (`session_clock_start`, `session_clock_record` of a read, `session_with_user_
   passes over the tokens of the size's first 1,000 sessions). The two processes then take BENCH_SESSIONS_ROUNDS
   turns each, alternating (the smaller first, then the larger first, and so on), so that this machine's swings in
   speed fall on both sizes alike; a turn is one pass over the 1,000 tokens and 1,000 authentications of one token,
-  each timed. The figure: the median over the pairs of turns of the larger size's median over the smaller's;
+  each timed, the clock (time_machine) moving 1 ms an authentication in every pass. The figure: the median over the
+  pairs of turns of the larger size's median over the smaller's;
 - authentication, counted: the instructions of the same pass of 1,000 tokens in a fresh process per size under
   valgrind's callgrind (when installed), after the same warm-up, its clock moving 1 ms an authentication. This
   counts the web process's work only (not Redis's or PostgreSQL's, which the timing covers).
@@ -44,10 +46,11 @@ DB_PREFIX = os.environ.get("BENCH_SESSIONS_DB_PREFIX", "ndf_bench_sessions")
 OVERHEAD_TARGET = 100  # bytes per session beyond its keys and values
 AUTH_TOLERANCE = 0.10  # the largest size's figure over the smallest's, at most 1 + this
 TOKENS = 1000  # the first sessions', authenticated in turn
+PER_USER = int(os.environ.get("BENCH_SESSIONS_PER_USER", "1"))  # sessions per user: 1, the most generations
 SECTION = "Sessions at scale"
 
 _FILL = """
-import gc, json, sys, tracemalloc
+import gc, json, sys, tracemalloc, uuid
 from datetime import timedelta
 import django
 django.setup()
@@ -61,11 +64,13 @@ from accounts.policies import session_policy_fields
 from accounts.session_cache import session_with_user_cached
 from accounts.tokens import token_pair_for_session
 
-size, tokens_path = int(sys.argv[1]), sys.argv[2]
+size, tokens_path, PER_USER = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
 prefix = settings.CACHES["default"]["KEY_PREFIX"]
 User = get_user_model()
-users = User.objects.bulk_create(User(username=f"user{i}", password="!") for i in range(1000))
+users = User.objects.bulk_create(
+    (User(username=f"user{i}", password="!") for i in range(max(1, size // PER_USER))), batch_size=5000
+)
 now = timezone.now()
 fields = session_policy_fields(user=users[0], now=now)
 max_age, span = fields.pop("expires_at") - now, timedelta(hours=11)
@@ -82,8 +87,8 @@ def data_bytes(key):
 
 
 def kept(sessions):
-    for session in sessions:
-        session_with_user_cached(session.pk, user_id=session.user_id, now=now + timedelta(seconds=1))
+    for session in sessions:  # the id as a request has it: parsed from its token, an object of its own
+        session_with_user_cached(uuid.UUID(str(session.pk)), user_id=session.user_id, now=now + timedelta(seconds=1))
 
 
 before = used_memory()
@@ -130,7 +135,7 @@ print(json.dumps({
 _AUTH = """
 import json, os, resource, statistics, sys, time
 from datetime import UTC, datetime, timedelta
-import django
+import django, time_machine
 django.setup()
 from django.test import RequestFactory
 from rest_framework.request import Request
@@ -142,29 +147,35 @@ requests = [Request(RequestFactory().get("/api/auth/me", HTTP_AUTHORIZATION=bear
 authentication = InactivityJWTAuthentication()
 
 
+# The clock moves 1 ms an authentication, as at 1,000 a second whatever this machine's pace: what happens once per
+# interval (the clock's write, a snapshot's renewal) weighs alike in every process and turn, and the timed turns
+# (about 2 s of this clock each) end long before a snapshot of the warm-up is a minute old.
+clock = time_machine.travel(datetime.now(UTC), tick=False).start()
+
+
+def authenticate(request):
+    found = authentication.authenticate(request)
+    clock.shift(timedelta(milliseconds=1))
+    return found
+
+
 def timed(each):
     timings = []
     for request in each:
         started = time.perf_counter()
-        authentication.authenticate(request)
+        authenticate(request)
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000
 
 
-if sys.argv[2] == "count":
-    import time_machine
-    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
-        for request in requests + requests:
-            assert authentication.authenticate(request) is not None
-            clock.shift(timedelta(milliseconds=1))
-        os.getloadavg()  # counting starts
-        for request in requests:
-            authentication.authenticate(request)
-            clock.shift(timedelta(milliseconds=1))
-        resource.getrusage(resource.RUSAGE_SELF)  # counting ends
-    sys.exit(0)
 for request in requests + requests:
-    assert authentication.authenticate(request) is not None
+    assert authenticate(request) is not None
+if sys.argv[2] == "count":
+    os.getloadavg()  # counting starts
+    for request in requests:
+        authenticate(request)
+    resource.getrusage(resource.RUSAGE_SELF)  # counting ends
+    sys.exit(0)
 print("ready", flush=True)
 for line in sys.stdin:
     print(json.dumps([timed(requests), timed(requests[:1] * len(requests))]), flush=True)
@@ -224,7 +235,8 @@ def report(results: list[dict]) -> tuple[str, bool]:
     small, large = results[0], results[-1]
     lines = [
         "`python -m bench.sessions` (bench/sessions.py): for each size, PostgreSQL and a private Redis filled with "
-        "sessions as a login and one read request leave them; then the tokens of the first 1,000 sessions "
+        f"sessions as a login and one read request leave them ({PER_USER} per user); then the tokens of the first "
+        "1,000 sessions "
         f"authenticated in process (`InactivityJWTAuthentication.authenticate`), timed in {ROUNDS} alternating "
         "turns of a fresh process per size, and counted by callgrind in another.",
         "",
@@ -264,7 +276,8 @@ def report(results: list[dict]) -> tuple[str, bool]:
         "",
         f"Each process keeps at most {large['snapshots_kept']:,} snapshots (accounts/session_cache.py "
         "SNAPSHOTS_KEPT), none older than a minute: at the size above, "
-        f"{large['snapshots_kept'] * large['snapshot_bytes'] / 2**20:.1f} MiB at most per process.",
+        f"{large['snapshots_kept'] * max(r['snapshot_bytes'] for r in results) / 2**20:.1f} MiB at most per process "
+        "(the larger of the sizes' measures).",
         "",
         "Sample keys (`MEMORY USAGE` against the bytes of the key name and value):",
         "",
@@ -288,7 +301,7 @@ def main() -> int:
             )  # fmt: skip
             prepare_database(env)
             tokens = f"{workdir}/tokens-{size}.json"
-            filled = json.loads(run_python(_FILL, str(size), tokens, env=env, timeout=3600))
+            filled = json.loads(run_python(_FILL, str(size), tokens, str(PER_USER), env=env, timeout=3600))
             print(f"{size:,} sessions: filled", flush=True)
             setups.append({**filled, "env": env, "tokens": tokens})
         turns = alternated(setups)

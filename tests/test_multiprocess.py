@@ -327,13 +327,6 @@ from django.contrib.auth.models import User
 User.objects.create_user(sys.argv[1], password="first-password")
 """
 
-_USER_ID = """
-import sys, django
-django.setup()
-from django.contrib.auth.models import User
-print(User.objects.get(username=sys.argv[1]).pk)
-"""
-
 _CHANGE = """
 import sys, django
 django.setup()
@@ -347,18 +340,6 @@ user.save()
 """
 
 
-def _generation_kept(server, username) -> bool:
-    """Whether the shared cache holds the user's generation, which A's snapshot is tagged with (the PostgreSQL +
-    Redis pair only; else True). That A answers from it without a query: accounts/tests/test_session_cache.py."""
-    if not server.env.get("REDIS_URL"):
-        return True
-    import redis
-
-    user_id = run_python(_USER_ID, username, env=server.env).strip()
-    with redis.Redis.from_url(server.env["REDIS_URL"]) as client:
-        return bool(client.keys(f"{server.env['CACHE_KEY_PREFIX']}:*:session:generation:{user_id}"))
-
-
 @pytest.mark.parametrize("change", ["revoke", "logout_all", "password", "deactivate"])
 def test_under_load_a_change_made_elsewhere_is_refused_on_the_very_next_request(servers, change):
     a, b = servers
@@ -366,8 +347,9 @@ def test_under_load_a_change_made_elsewhere_is_refused_on_the_very_next_request(
     run_python(_USER, username, env=b.env)
     hammered, other = a.login(username, "first-password"), b.login(username, "first-password")
     with Hammer(a, hammered["access"]) as hammer:
-        time.sleep(0.5)  # A answers from the snapshot by now
-        assert _generation_kept(a, username)
+        # A answers from its snapshot by now (accounts/session_cache.py; that it then makes no query is shown in
+        # process by accounts/tests/test_session_cache.py: from outside, PostgreSQL's statistics lag by seconds).
+        time.sleep(0.5)
         started = time.monotonic()
         if change == "revoke":
             assert b.call("DELETE", f"/api/auth/sessions/{hammered['session_id']}", token=other["access"]).status == 204

@@ -29,17 +29,18 @@ def test_it_is_a_working_cache():
         cache.delete_many(["a", "c"])
 
 
-def test_the_direct_read_answers_as_get_many_and_reconnects_after_a_restart():
+def test_the_direct_hget_answers_as_redis_py_and_reconnects_after_a_restart():
     with redis_server() as server:
         cache = ReusedClientRedisCache(server.url, {"KEY_PREFIX": "direct", "OPTIONS": {"socket_timeout": 1}})
-        cache.set("a", {"b": 1}, timeout=10)
-        cache.set("n", 7, timeout=10)
-        assert cache.get_many_direct(["a", "n", "missing"]) == cache.get_many(["a", "n", "missing"])
-        assert cache.get_many_direct(["a", "n", "missing"]) == {"a": {"b": 1}, "n": 7}
+        client, key = cache._cache.get_client(write=True), cache.make_key("h")
+        client.hset(key, "f", "v")
+        assert cache.hget_direct("h", "f") == client.hget(key, "f") == b"v"
+        assert cache.hget_direct("h", "missing") is None
+        assert cache.hget_direct("missing", "f") is None
         server.stop()
         with pytest.raises(RedisConnectionError):  # raised to the caller, which falls back to the database
-            cache.get_many_direct(["a"])
+            cache.hget_direct("h", "f")
         server.start()  # an empty Redis on the same port: the next read connects again
-        assert cache.get_many_direct(["a"]) == {}
-        cache.set("a", 1, timeout=10)
-        assert cache.get_many_direct(["a"]) == {"a": 1}
+        assert cache.hget_direct("h", "f") is None
+        cache._cache.get_client(write=True).hset(key, "f", "w")
+        assert cache.hget_direct("h", "f") == b"w"

@@ -59,7 +59,7 @@ def test_every_key_that_traffic_leaves_has_a_ttl(
         "login:login_ip",
         "login:login_username",
         "login:login_username_all_sources",
-        "session:generation",
+        "session:generations",
     }
     assert keys_without_ttl(client, prefix) == {}
 

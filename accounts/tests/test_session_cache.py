@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from accounts import session_cache
@@ -82,7 +83,7 @@ class TestQueries:
         _, client = settle
         session = LoginSession.objects.get()
         frozen.move_to(session.idle_at)
-        assert me(client).status_code == 200  # activity, at the snapshot's deadline: the snapshot still answers
+        assert me(client).status_code == 200  # activity, at the snapshot's deadline: still accepted
         frozen.shift(1)
         response, count = queries_of(client)
         assert (response.status_code, count) == (200, 1)  # past it: the database (and clock) says it is alive
@@ -185,14 +186,15 @@ class TestChangesAreRefusedOnTheNextRequest:
         assert_rejected(me(client), "session_ended", "Session ended")  # its snapshot was not trusted
 
 
+def down(*args, **kwargs):
+    raise RedisConnectionError("redis is down")
+
+
 class TestCacheFailures:
     def test_a_failing_read_falls_back_to_the_database(self, settle, monkeypatch, caplog):
         _, client = settle
 
-        def down(*args, **kwargs):
-            raise RedisConnectionError("redis is down")
-
-        for read in ("get_many", "get_many_direct"):  # whichever the cache has (ndfstudio.redis_cache: the direct one)
+        for read in ("get", "hget_direct"):  # whichever the cache reads with (ndfstudio.redis_cache: the direct one)
             monkeypatch.setattr(caches["default"], read, down, raising=False)
         response, count = queries_of(client)
         assert (response.status_code, count) == (200, 1)
@@ -200,12 +202,8 @@ class TestCacheFailures:
 
     def test_without_a_generation_no_snapshot_is_kept(self, user, login, client_with, monkeypatch, caplog):
         client = client_with(login()["access"])
-        cache.delete(session_cache._generation_key(user.pk))
-
-        def unreachable(*args, **kwargs):
-            raise OSError("unreachable")
-
-        monkeypatch.setattr(caches["default"], "add", unreachable)  # a generation cannot be started
+        monkeypatch.setattr(session_cache, "_generation_read", lambda user_id: None)  # none kept...
+        monkeypatch.setattr(session_cache, "_generation_write", down)  # ... and none can be started
         for _ in range(2):
             response, count = queries_of(client)
             assert (response.status_code, count) == (200, 1)
@@ -214,13 +212,8 @@ class TestCacheFailures:
 
     def test_a_failing_generation_bump_is_logged_not_raised(self, settle, monkeypatch, caplog):
         _, client = settle
-
-        def down(*args, **kwargs):
-            raise RedisConnectionError("redis is down")
-
-        monkeypatch.setattr(caches["default"], "set", down)
-        for read in ("get_many", "get_many_direct"):  # whichever the cache has (ndfstudio.redis_cache: the direct one)
-            monkeypatch.setattr(caches["default"], read, down, raising=False)
+        monkeypatch.setattr(session_cache, "_generation_write", down)
+        monkeypatch.setattr(session_cache, "_generation_read", down)
         assert client.post("/api/auth/logout/").status_code == 204
         assert "snapshots of user" in caplog.text
         assert_rejected(me(client), "session_ended")  # the cache cannot answer: the database does
@@ -229,11 +222,7 @@ class TestCacheFailures:
         self, frozen, settle, monkeypatch, caplog
     ):
         _, client = settle
-
-        def down(*args, **kwargs):
-            raise RedisConnectionError("redis is down")
-
-        monkeypatch.setattr(caches["default"], "set", down)  # the bump fails; reads still work
+        monkeypatch.setattr(session_cache, "_generation_write", down)  # the bump fails; reads still work
         assert client.post("/api/auth/logout/").status_code == 204
         assert "snapshots of user" in caplog.text
         monkeypatch.undo()
@@ -256,6 +245,18 @@ class TestKept:
         frozen.shift(session_cache.SNAPSHOT_MAX_AGE.total_seconds() + 1)
         assert queries_of(clients[1])[0].status_code == 200  # kept anew; the others, too old, are dropped
         assert len(session_cache._snapshots) == 1
+
+    def test_a_snapshot_taken_later_than_now_is_not_trusted(self, frozen, settle):
+        _, client = settle
+        frozen.shift(-5)  # the clock set back
+        assert queries_of(client)[1] == 1
+
+    def test_a_snapshot_taken_anew_is_kept_as_the_newest(self, monkeypatch):
+        monkeypatch.setattr(session_cache, "SNAPSHOTS_KEPT", 2)
+        now = timezone.now()
+        for pk in ("a", "b", "a", "c"):
+            session_cache._snapshot_keep(pk, ("generation", now, ()), now=now)
+        assert list(session_cache._snapshots) == ["a", "c"]  # b was the oldest
 
     def test_a_snapshot_older_than_its_maximum_age_is_not_trusted(self, frozen, settle):
         _, client = settle
