@@ -18,10 +18,11 @@ from one cache round trip (an HGET of the generation) and the process's own snap
   snapshot's may lag them, so past it the database decides, as accounts/clock.py does from fresh columns.
 
 Anything else (no snapshot, another generation or none, a cache error) reads the database, as without a cache.
-The snapshots stay in the process rather than in Redis: a generation is what every process must see, and it is
-one small key per user, where a snapshot there cost about 140 bytes of Redis bookkeeping per session on top of
-its 400 (docs/PERFORMANCE.md, "Sessions at scale"). Each process keeps the last SNAPSHOTS_KEPT it took, none older
-than SNAPSHOT_MAX_AGE, and so reads a session once a minute at most while it is in use.
+The snapshots stay in the process rather than in Redis: a generation is what every process must see, and it is a
+few bytes per user (see "Where the generations are kept" below), where a snapshot there cost about 140 bytes of
+Redis bookkeeping per session on top of its 400 (docs/PERFORMANCE.md, "Sessions at scale"). Each process keeps the
+last SNAPSHOTS_KEPT it took, none older than SNAPSHOT_MAX_AGE, and so reads a session once a minute at most while
+it serves it: with N processes serving it, up to N times a minute, still far from once per request.
 A snapshot holds no password hash and no refresh-token id: they are deferred fields, read from the database if
 anything asks (a password change moves the generation anyway; refresh and recovery read the database themselves).
 """
@@ -142,7 +143,7 @@ def _cacheable(session: LoginSession | None, user_id) -> bool:
     )
 
 
-# Where the generations are kept. On Redis, fields (the user's id) of GENERATION_BUCKETS hashes, small enough to
+# Where the generations are kept: on Redis, fields (the user's id) of GENERATION_BUCKETS hashes, small enough to
 # stay listpacks (a few bytes a field) up to about 128 users each, where a key of its own cost about 100 bytes of
 # bookkeeping per user: as much as the rest of a session's Redis state (docs/PERFORMANCE.md, "Sessions at scale").
 # A hash expires GENERATION_TTL_SECONDS after its last write; until then it keeps the generations of the users it

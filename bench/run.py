@@ -547,7 +547,7 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             f"{INSTRUCTIONS_WARM} (`bench/instructions.py`): the same for the same code and data whatever the "
             "machine's speed, so these ratios repeat where the req/s ones cannot. They cover gunicorn, Django and "
             "SQLite (in the worker); they leave out the kernel's work and what PostgreSQL and Redis do in their own "
-            "processes (stock SimpleJWT's user SELECT, (b)'s GET of the generation and COPY).",
+            "processes (stock SimpleJWT's user SELECT, (b)'s HGET of the generation and COPY).",
             "",
             *counted,
             "",
@@ -571,7 +571,7 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             "`AccessToken`s in place of ours and removes `ActivityMiddleware`: per request, one user SELECT. Its "
             "tokens still come from `/api/auth/token/`.",
             "- (b) is the product as configured by default: the session with its user (on SQLite one SELECT; with "
-            "Redis the process's snapshot, checked against the user's generation with one GET, no query while they "
+            "Redis the process's snapshot, checked against the user's generation with one HGET, no query while they "
             "are unchanged: `accounts/session_cache.py`), the "
             "inactivity decision, its AUDIT row (queued as plain values, and written by a background thread at least "
             "every `AUDIT_FLUSH_INTERVAL_SECONDS`, default 0.1 s, one COPY on PostgreSQL, one multi-row INSERT on "
