@@ -86,7 +86,9 @@ def test_logins_keep_working_while_redis_is_killed_hung_and_restarted(tmp_path):
                         if renewed.status == 200:
                             out = server.call("POST", "/api/auth/logout/", token=renewed.json()["access"])
                             statuses.append(out.status)
-                    assert time.monotonic() - started < 6, f"{phase}: a Redis outage must not hang sign-ins"
+                    # Hung, each Redis call waits out its 0.5 s socket timeout: a round takes ~3.7 s alone, 6.0 s was
+                    # seen under the whole suite's load. A hang without timeouts would take minutes.
+                    assert time.monotonic() - started < 8, f"{phase}: a Redis outage must not hang sign-ins"
                     answers.setdefault(phase, Counter()).update(statuses)
 
             sign_in_and_out("redis up")
