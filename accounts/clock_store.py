@@ -13,8 +13,9 @@ set if new, pushed out if a later session needs longer), each read one HMGET.
 import math
 from datetime import UTC, datetime, timedelta
 
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
+
+from ndfstudio.redis_cache import default_redis, redis_client
 
 from .conf import accounts_settings
 from .models import LoginSession
@@ -24,7 +25,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def clock_store_write(*, session: LoginSession, activity_type: str, at: datetime) -> None:
     """Keep `at` as the session's last moment of `activity_type`. Raises what the cache raises when it is down."""
-    if isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache):
+    if default_redis() is not None:
         _hash_write(session, activity_type, at)
     else:
         _plain_write(session, activity_type, at)
@@ -32,7 +33,7 @@ def clock_store_write(*, session: LoginSession, activity_type: str, at: datetime
 
 def clock_store_read(*, session: LoginSession, names: tuple[str, ...]) -> dict[str, datetime]:
     """Return the session's kept moments of the activity types `names` (those it has)."""
-    if isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache):
+    if default_redis() is not None:
         return _hash_read(session, names)
     return _plain_read(session, names)
 
@@ -69,7 +70,7 @@ def _hash_key(session: LoginSession) -> str:
 
 
 def _client(key: str):
-    return cache._cache.get_client(key, write=True)  # Django's RedisCache has no public way to reach hashes
+    return redis_client(default_redis(), key)
 
 
 def _hash_write(session: LoginSession, activity_type: str, at: datetime) -> None:

@@ -37,9 +37,10 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import transaction
+
+from ndfstudio.redis_cache import default_redis, redis_client
 
 from .clock import CACHE_ERRORS, clock_is_shared
 from .models import LoginSession
@@ -150,18 +151,13 @@ def _cacheable(session: LoginSession | None, user_id) -> bool:
 # has seen, at most one each. Elsewhere (any other shared cache), a plain key per user.
 
 
-def _redis():
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    return backend if isinstance(backend, RedisCache) else None
-
-
 def _generation_bucket(user_id) -> str:
     return f"session:generations:{zlib.crc32(str(user_id).encode()) % GENERATION_BUCKETS}"
 
 
 def _generation_read(user_id) -> str | None:
     """Return the user's generation, None if there is none. Raises what the cache raises when it is down."""
-    redis = _redis()
+    redis = default_redis()
     if redis is None:
         return cache.get(_generation_key(user_id))
     direct = getattr(redis, "hget_direct", None)  # ndfstudio.redis_cache's (settings.py); Django's own works too
@@ -169,13 +165,13 @@ def _generation_read(user_id) -> str | None:
         value = direct(_generation_bucket(user_id), str(user_id))
     else:
         key = redis.make_key(_generation_bucket(user_id))
-        value = redis._cache.get_client(key).hget(key, str(user_id))
+        value = redis_client(redis, key).hget(key, str(user_id))
     return None if value is None else value.decode()
 
 
 def _generation_write(user_id, generation: str, *, replace: bool) -> str | None:
     """Set the user's generation (only if there is none, unless `replace`); return the one that holds."""
-    redis = _redis()
+    redis = default_redis()
     if redis is None:
         key = _generation_key(user_id)
         if replace:
@@ -184,7 +180,7 @@ def _generation_write(user_id, generation: str, *, replace: bool) -> str | None:
             return cache.get(key)
         return generation
     key, field = redis.make_key(_generation_bucket(user_id)), str(user_id)
-    with redis._cache.get_client(key, write=True).pipeline(transaction=True) as pipe:
+    with redis_client(redis, key).pipeline(transaction=True) as pipe:
         (pipe.hset if replace else pipe.hsetnx)(key, field, generation)
         pipe.expire(key, GENERATION_TTL_SECONDS)
         pipe.hget(key, field)

@@ -4,11 +4,11 @@ gunicorn under valgrind for bench/instructions.py. Never use it in a deployment.
 Of the requests for BENCH_PATH (readiness checks pass straight through), the first BENCH_WARM warm up; counting
 starts at the next one (a call of `getloadavg`, valgrind's first --dump-before: what came before is dumped apart)
 and ends when the request after the next BENCH_COUNT arrives (a call of `getrusage`, the second), so the worker's
-second dump holds gunicorn's whole handling of exactly BENCH_COUNT
-requests is counted, every thread of the worker included. The clock moves a millisecond a request, as at 1,000
-requests/s rather than at valgrind's pace, so that what happens once per interval (the clock's write, the prune's
-check) weighs per request as under wrk; the AUDIT rows are flushed every BENCH_BATCH requests (a worker's share of
-the flusher's 0.1 s at that rate), the flusher itself kept idle (AUDIT_FLUSH_INTERVAL_SECONDS set long).
+second dump holds gunicorn's whole handling of exactly BENCH_COUNT requests, every thread of the worker included.
+The clock moves a millisecond a request, as at 1,000 requests/s rather than at valgrind's pace, so that what
+happens once per interval (the clock's write, the prune's check) weighs per request as under wrk; the AUDIT rows
+are flushed every BENCH_BATCH requests (a worker's share of the flusher's 0.1 s at that rate), the flusher itself
+kept idle (AUDIT_FLUSH_INTERVAL_SECONDS set long).
 """
 
 import os

@@ -34,14 +34,27 @@ PATH = "/api/auth/me"
 _TOTALS = re.compile(r"^(?:summary|totals):\s+(\d+)", re.M)
 
 
+def callgrind(workdir: str) -> tuple[str, ...]:
+    """valgrind's callgrind, dumping its counts when the counted process calls `os.getloadavg()` (the span starts)
+    and `resource.getrusage()` (it ends), into `workdir`: read the span with `span_counted`."""
+    return (
+        shutil.which("valgrind"), "--tool=callgrind", "--dump-before=getloadavg", "--dump-before=getrusage",
+        f"--callgrind-out-file={workdir}/callgrind.out.%p", "--dump-instr=no",
+    )  # fmt: skip
+
+
+def span_counted(workdir: str) -> int:
+    """The instructions between the markers: the second dump (the first, at getloadavg, holds all before it), of
+    the one process that made one."""
+    dumps = sorted(Path(workdir).glob("callgrind.out.*.2"))
+    assert len(dumps) == 1, sorted(p.name for p in Path(workdir).iterdir())
+    return int(_TOTALS.search(dumps[0].read_text()).group(1))
+
+
 def count(env: dict, token: str, *, worker_class: str, threads: int) -> float:
     """Instructions per request of the configuration `env`, with `token`, in one gunicorn worker of `worker_class`
     (as the wrk rounds' workers) under callgrind."""
     with tempfile.TemporaryDirectory(prefix="ndf-callgrind-") as workdir:
-        valgrind = (
-            shutil.which("valgrind"), "--tool=callgrind", "--dump-before=getloadavg", "--dump-before=getrusage",
-            f"--callgrind-out-file={workdir}/callgrind.out.%p", "--dump-instr=no",
-        )  # fmt: skip
         counted = {
             **env,
             "BENCH_WARM": str(WARM), "BENCH_COUNT": str(COUNT), "BENCH_BATCH": str(BATCH), "BENCH_PATH": PATH,
@@ -51,7 +64,7 @@ def count(env: dict, token: str, *, worker_class: str, threads: int) -> float:
         server = start_server(
             counted, workers=1, worker_class=worker_class, threads=threads, migrate=False, wait=False,
             app="bench.counted:application",
-            under=valgrind, extra_args=("--timeout", "3600"),
+            under=callgrind(workdir), extra_args=("--timeout", "3600"),
         )  # fmt: skip
         with server:
             server.wait_ready(timeout=600)
@@ -62,7 +75,4 @@ def count(env: dict, token: str, *, worker_class: str, threads: int) -> float:
                 body = response.read()
                 assert response.status == 200, (response.status, body[:300])
             client.close()
-        # The worker's second dump (at getrusage; the first, at getloadavg, holds everything before) is the span.
-        dumps = sorted(Path(workdir).glob("callgrind.out.*.2"))
-        assert len(dumps) == 1, (sorted(p.name for p in Path(workdir).iterdir()), server.log()[-2000:])
-        return int(_TOTALS.search(dumps[0].read_text()).group(1)) / COUNT
+        return span_counted(workdir) / COUNT  # the worker's (gunicorn's master makes no dump of its own)

@@ -29,14 +29,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import tempfile
 from contextlib import ExitStack
-from pathlib import Path
 
+from bench.instructions import callgrind, span_counted
 from bench.report import section_write
 from tests.live import PROJECT_DIR, PYTHON, postgres_database, prepare_database, redis_server, run_python, server_env
 
@@ -181,8 +180,6 @@ for line in sys.stdin:
     print(json.dumps([timed(requests), timed(requests[:1] * len(requests))]), flush=True)
 """
 
-_TOTALS = re.compile(r"^(?:summary|totals):\s+(\d+)", re.M)
-
 
 def alternated(setups: list[dict]) -> list[list[list[float]]]:
     """Time the sizes' processes in alternating turns; return each size's turns ([in turn, one token] medians)."""
@@ -212,18 +209,13 @@ def alternated(setups: list[dict]) -> list[list[list[float]]]:
 
 def counted(setup: dict) -> float | None:
     """Instructions per authentication of the 1,000 tokens in turn, in a fresh process under callgrind."""
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
+    if shutil.which("valgrind") is None:
         return None
     with tempfile.TemporaryDirectory(prefix="ndf-callgrind-") as workdir:
-        command = [
-            valgrind, "--tool=callgrind", "--dump-before=getloadavg", "--dump-before=getrusage", "--dump-instr=no",
-            f"--callgrind-out-file={workdir}/callgrind.out", PYTHON, "-c", _AUTH, setup["tokens"], "count",
-        ]  # fmt: skip
+        command = [*callgrind(workdir), PYTHON, "-c", _AUTH, setup["tokens"], "count"]
         env = {**setup["env"], "PYTHONHASHSEED": "0"}
         subprocess.run(command, cwd=PROJECT_DIR, env=env, check=True, capture_output=True, timeout=3600)  # noqa: S603
-        dump = Path(f"{workdir}/callgrind.out.2")  # the second dump: between the two markers
-        return int(_TOTALS.search(dump.read_text()).group(1)) / min(TOKENS, setup["size"])
+        return span_counted(workdir) / min(TOKENS, setup["size"])
 
 
 def _pair_ratios(small: dict, large: dict, which: int) -> list[float]:

@@ -4,7 +4,20 @@ direct HGET for the per-request path."""
 import os
 import threading
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+def default_redis() -> RedisCache | None:
+    """The default cache if it is a Redis one (this module's or Django's own), else None: for what only Redis can
+    keep (hashes: accounts/clock_store.py, accounts/session_cache.py)."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    return backend if isinstance(backend, RedisCache) else None
+
+
+def redis_client(backend: RedisCache, key: str):
+    """The redis-py client that serves `key` (a made key): Django's RedisCache has no public way to reach hashes."""
+    return backend._cache.get_client(key, write=True)
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
