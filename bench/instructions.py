@@ -1,9 +1,8 @@
 """Instructions per request of `GET /api/auth/me` in a gunicorn worker, counted by valgrind's callgrind: part of
 `make bench`.
 
-wrk measures seconds, and this machine's CPU capacity flips between two levels about 2x apart (see bench/run.py):
-three runs of wrk rounds do not agree to ±0.05. callgrind counts the instructions a process executes, which are the
-same for the same code, data and environment whatever else the machine is doing. Each configuration of
+wrk measures seconds, which move with whatever else the machine is doing. callgrind counts the instructions a process
+executes, which are the same for the same code, data and environment. Each configuration of
 bench/run.py (m, a, b, c) is served by gunicorn as wrk finds it (one worker of the same class and threads, the
 project's gunicorn settings), under callgrind, with bench/counted.py in front of the application: one keep-alive
 client sends WARM requests, then COUNT counted ones, one after the other. Everything the worker does for them is

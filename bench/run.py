@@ -5,10 +5,9 @@ Configurations, per store (SQLite alone; PostgreSQL + Redis):
   (a) stock SimpleJWT `JWTAuthentication`, no activity tracking (ndfstudio/settings_bench.py): the baseline;
   (b) ndfstudio's full path: session check, inactivity clock, one AUDIT row per request;
   (c) (b) on a database whose activity log already holds BENCH_ROWS (10,000,000) rows.
-Every configuration has its own gunicorn (2 workers), all started up front and warmed up; the rounds then run
-m, a, b, c, c, b, a, m, ... in runs of one second, and every ratio is the median of per-round ratios. Why so short:
-this machine's CPU capacity itself flips between two levels about 2x apart (a pure-Python loop pinned to one core,
-nothing else running, takes 190 ms or 400 ms), so only runs a second or two apart are comparable.
+Every configuration has its own gunicorn (2 workers, each taking 4 of wrk's 8 connections: see WORKER_CONNECTIONS),
+all started up front and warmed up; the rounds then run m, a, b, c, c, b, a, m, ... in runs of one second, and each
+ratio is of the configurations' medians over their runs.
 
 `python -m bench.run prune` (part of `make bench-scale`): BENCH_PRUNE_ROWS (1,000,000) expired rows are pruned on
 SQLite (`manage.py prune_activity_logs`) while wrk keeps driving (b).
@@ -74,6 +73,18 @@ GIT = shutil.which("git") or "git"
 # gunicorn turns into gthread whenever threads > 1: it always measured gthread.)
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
 THREADS = 4
+# Each worker takes at most this many connections (gunicorn's --worker-connections), so wrk's keep-alive connections
+# are split evenly. Left to race for them, one worker often accepted all 8 while the other sat idle: that run served
+# at less than half the rate (in a 1 s run, the workers' CPU 105 and 1 ticks against 90 and 90; 620 against 1,450
+# req/s).
+# Which way the race went changed from run to run, and that was the "two levels" earlier runs of this bench saw.
+WORKER_CONNECTIONS = max(1, CONNECTIONS // WORKERS)
+SERVED = {
+    "workers": WORKERS,
+    "threads": THREADS,
+    "worker_class": WORKER_CLASS,
+    "extra_args": ("--worker-connections", str(WORKER_CONNECTIONS)),
+}
 REDIS_DB = 3
 PATH = "/api/auth/me"
 USERNAME, PASSWORD = "bench", "bench-password-1234"
@@ -114,24 +125,9 @@ class Config:
     def median(self, attr: str) -> float:
         return statistics.median(getattr(run, attr) for run in self.runs)
 
-    def level(self, attr: str) -> float:
-        """This configuration's figure at the machine's fast level: the 90th percentile of its runs' requests/s
-        (the 10th of their p99 latencies, lower being better).
-
-        The machine's CPU capacity flips between two levels about 2x apart, at random, for seconds at a time (see
-        the module's docstring): a run's figure is the configuration's at the level it fell on. The level above
-        which a tenth of the runs lie is the fast one, as long as a tenth of the runs fell on it, whatever share
-        of the time the slow level took; the median sits wherever that share puts it.
-        """
-        values = [getattr(run, attr) for run in self.runs]
-        if len(values) < 2:
-            return values[0]
-        deciles = statistics.quantiles(values, n=10, method="inclusive")
-        return deciles[8] if attr == "rps" else deciles[0]
-
     def ratio(self, other: Config, attr: str = "rps") -> float:
-        """This configuration's figure over `other`'s, both at the machine's fast level (`level`)."""
-        return self.level(attr) / other.level(attr)
+        """This configuration's median figure over `other`'s."""
+        return self.median(attr) / other.median(attr)
 
     def speed(self, other: Config) -> float:
         """This configuration's speed over `other`'s from their instructions per request: the fewer, the faster."""
@@ -288,17 +284,13 @@ def bench_store(store: str, workdir: Path) -> tuple[list[Config], float]:
     with opener(workdir) as envs, ExitStack() as stack:
         configs = [Config(key, CONFIG_LABELS[key], store, envs[key]) for key in ("m", "a", "b", "c")]
         for config in configs:
-            config.server = stack.enter_context(
-                start_server(config.env, workers=WORKERS, threads=THREADS, worker_class=WORKER_CLASS, migrate=False)
-            )
+            config.server = stack.enter_context(start_server(config.env, migrate=False, **SERVED))
         for config in configs:
             signer = configs[2] if config.key == "m" else config  # the minimal app has no login: (b) signs for it
             config.token = signer.server.login(USERNAME, PASSWORD)["access"]
             wrk(config.server.url + PATH, config.token, duration=3)  # warm up: connections, caches, first prune
         for round_no in range(1, ROUNDS + 1):
             # m, a, b, c then c, b, a, m: a drift of the machine within a round weighs on every configuration alike.
-            # Many short rounds: this machine's capacity flips between two levels about 2x apart, so only runs a
-            # second or two apart are comparable; each figure is taken at the fast level (Config.level).
             for config in configs if round_no % 2 else configs[::-1]:
                 run = wrk(config.server.url + PATH, config.token, duration=DURATION)
                 config.runs.append(run)
@@ -340,9 +332,7 @@ def bench_prune(workdir: Path, *, command=PRUNE_COMMAND, wrk_seconds: float = 75
     """Prune PRUNE_ROWS expired rows on SQLite with `manage.py prune_activity_logs` while wrk drives the full path."""
     path = workdir / "prune.sqlite3"
     env = server_env(DATABASE_URL=sqlite_url(path), **COMMON_ENV)
-    with start_server(
-        env, workers=WORKERS, threads=THREADS, worker_class=WORKER_CLASS, users={USERNAME: PASSWORD}
-    ) as server:
+    with start_server(env, users={USERNAME: PASSWORD}, **SERVED) as server:
         token = server.login(USERNAME, PASSWORD)["access"]
         # Each worker prunes once when its first requests arrive (automatic pruning, hourly per process): let both
         # do it now, on nothing, so that the prune measured below is the only one.
@@ -407,7 +397,7 @@ FLOORS = {"sqlite": 0.75, "postgres": 1.10}
 
 
 def ratios(results: dict[str, list[Config]], *, paired: bool = False) -> dict[str, float]:
-    """Every ratio the targets are about, by name (at the fast level; `paired`: medians of per-round ratios)."""
+    """Every ratio the targets are about, by name (of medians; `paired`: medians of per-round ratios)."""
     found = {}
     for store, configs in results.items():
         m, a, b, c = configs
@@ -483,7 +473,7 @@ def agreement(runs: list[dict]) -> list[str]:
 
 def report(results: dict[str, list[Config]], fills: dict[str, float | None], runs: list[dict]) -> str:
     lines = [
-        "| store | configuration | req/s, fast level | p99 ms, fast level | req/s, median | p50 ms, median "
+        "| store | configuration | req/s, median | req/s, slowest–fastest run | p50 ms, median | p99 ms, median "
         "| req/s ÷ (a) | p99 ÷ (a) | req/s ÷ (a), median of rounds | errors |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -501,8 +491,9 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
         ]
         for config in configs:
             lines.append(
-                f"| {STORE_LABELS[store]} | {config.label} | {config.level('rps'):.0f} | {config.level('p99_ms'):.2f}"
-                f" | {config.median('rps'):.0f} | {config.median('p50_ms'):.2f} | {config.ratio(a):.2f}"
+                f"| {STORE_LABELS[store]} | {config.label} | {config.median('rps'):.0f}"
+                f" | {min(r.rps for r in config.runs):.0f}–{max(r.rps for r in config.runs):.0f}"
+                f" | {config.median('p50_ms'):.2f} | {config.median('p99_ms'):.2f} | {config.ratio(a):.2f}"
                 f" | {config.ratio(a, 'p99_ms'):.2f} | {config.ratio_paired(a):.2f}"
                 f" | {sum(r.errors for r in config.runs)} |"
             )
@@ -535,17 +526,16 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             f"Authenticated, tracked `GET {PATH}` under gunicorn ({WORKERS} `{WORKER_CLASS}` workers of {THREADS} "
             "threads),\n"
             f"driven by `wrk -t1 -c{CONNECTIONS} -d{DURATION}s --latency` with one bearer token per "
-            f"configuration (one login each). {ROUNDS} rounds of (m), (a), (b), (c) then (c), (b), (a), (m). Each "
-            "ratio compares the configurations at the machine's fast level: the 90th percentile of each one's "
-            "per-run requests/s, the 10th of its per-run p99 (Method, below); the median of per-round ratios, the "
-            "estimate earlier runs used, is beside it.",
+            f"configuration (one login each), each worker taking {WORKER_CONNECTIONS} of them. {ROUNDS} rounds of (m), "
+            "(a), (b), (c) then (c), (b), (a), (m). Each ratio is of the configurations' medians over their runs; "
+            "the median of per-round ratios is beside it.",
             "",
             *lines,
             "",
             f"Instructions per request in a gunicorn worker (one `{WORKER_CLASS}` worker of {THREADS} threads, one "
             f"keep-alive client), counted by valgrind's callgrind over {INSTRUCTIONS_COUNT} requests after "
             f"{INSTRUCTIONS_WARM} (`bench/instructions.py`): the same for the same code and data whatever the "
-            "machine's speed, so these ratios repeat where the req/s ones cannot. They cover gunicorn, Django and "
+            "machine's speed. They cover gunicorn, Django and "
             "SQLite (in the worker); they leave out the kernel's work and what PostgreSQL and Redis do in their own "
             "processes (stock SimpleJWT's user SELECT, (b)'s HGET of the generation and COPY).",
             "",
@@ -588,15 +578,15 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             "up by a 3 s wrk run; only one is driven at a time. The machine is shared by wrk, gunicorn and the "
             "database, so absolute figures are only comparable within one run; the ratios are what the targets "
             "are about.",
-            "- Why rounds of one second: this machine's CPU capacity flips between two levels about 2× apart, "
-            "whatever runs on it (a pure-Python loop pinned to one core with nothing else running takes 190 ms in "
-            "one second and 400 ms in another; the guest sees no steal time). Runs of 3 s with three "
-            "configurations between two runs of the same one were often on different levels, and the median of "
-            "15 such ratios could land on either (0.92 and 1.91 on one commit). Even runs of 1 s flip (one "
-            "configuration: 440 then 1,290 req/s a round later), so a median of per-round ratios still moves "
-            "with the share of time the machine spent slow. Instead each configuration is taken at the fast "
-            "level, the 90th percentile of its runs (the 10th for p99): the same level for every configuration "
-            "as long as a tenth of each one's runs reached it.",
+            f"- Each worker takes at most {WORKER_CONNECTIONS} connections (`--worker-connections`), so wrk's "
+            f"{CONNECTIONS} keep-alive connections are split evenly between the {WORKERS} workers. Left to race for "
+            "them, one worker often accepted all of them while the other sat idle, and that run served at half the "
+            "rate: in twenty 1 s runs against one stock server, 12 served 596–640 req/s, one worker using 103–115 "
+            "CPU ticks (1/100 s) and the other 0–1; the other 8 served 1,413–1,644 req/s at 86–108 ticks each. "
+            "Which way the race went changed from run to run. Earlier versions of this bench took those two "
+            "levels for the machine's CPU capacity flipping, and compared configurations at the fast level (the "
+            "90th percentile of their runs): the ratios of three runs then disagreed by up to ±0.25. With the "
+            "connections split, twenty such runs served 1,365–1,518 req/s, and a median is the estimate.",
             f"- Logging at the default level (INFO): the AUDIT line goes to the rotating file too. Inactivity "
             f"threshold and token lifetime are {COMMON_ENV['INACTIVITY_THRESHOLD_MINUTES']} minutes, so nothing "
             "expires mid-run.",
