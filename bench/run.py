@@ -76,8 +76,8 @@ THREADS = 4
 # Each worker takes at most this many connections (gunicorn's --worker-connections), so wrk's keep-alive connections
 # are split evenly. Left to race for them, one worker often accepted all 8 while the other sat idle: that run served
 # at less than half the rate (in a 1 s run, the workers' CPU 105 and 1 ticks against 90 and 90; 620 against 1,450
-# req/s).
-# Which way the race went changed from run to run, and that was the "two levels" earlier runs of this bench saw.
+# req/s). Which way the race went changed from run to run: those were the "two levels" earlier versions of this
+# bench saw, and blamed on the machine.
 WORKER_CONNECTIONS = max(1, CONNECTIONS // WORKERS)
 SERVED = {
     "workers": WORKERS,
