@@ -109,6 +109,9 @@ class Run:
     non_2xx: int = 0
     timeouts: int = 0
     max_ms: float = 0.0
+    # The least busy worker's CPU time in this run over an even share of the workers' total: 1 when the workers
+    # shared the load evenly, 0 when one of them sat idle (see WORKER_CONNECTIONS).
+    balance: float = 1.0
 
 
 @dataclass
@@ -120,6 +123,7 @@ class Config:
     server: object = None
     token: str = ""
     runs: list[Run] = field(default_factory=list)
+    workers: list[int] = field(default_factory=list)  # the pids of its gunicorn's workers
     instructions: float = 0.0  # per request in a gunicorn worker, counted by callgrind (bench/instructions.py)
 
     def median(self, attr: str) -> float:
@@ -176,6 +180,37 @@ def wrk(url: str, token: str, *, duration: float, connections: int = CONNECTIONS
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     counts = [int(n) for n in socket_errors.groups()] if socket_errors else [0, 0, 0, 0]
     return Run(rps, p50, p99, non_2xx + sum(counts), non_2xx=non_2xx, timeouts=counts[3], max_ms=max_ms)
+
+
+def workers_of(server) -> list[int]:
+    """The pids of a gunicorn's workers: the children of its master process (Linux's /proc)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rpartition(")")[2].split()[1])
+        except OSError:  # the process ended meanwhile
+            continue
+        if ppid == server.process.pid:
+            pids.append(int(stat.parent.name))
+    return sorted(pids)
+
+
+def cpu_ticks(pids: list[int]) -> list[int]:
+    """Each process's user and system CPU time so far, in clock ticks (/proc/<pid>/stat's utime and stime)."""
+    ticks = []
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        ticks.append(int(fields[11]) + int(fields[12]))
+    return ticks
+
+
+def driven(config: Config) -> Run:
+    """One wrk run against `config`'s server, with how evenly its workers shared the load."""
+    before = cpu_ticks(config.workers)
+    run = wrk(config.server.url + PATH, config.token, duration=DURATION)
+    used = [after - was for after, was in zip(cpu_ticks(config.workers), before, strict=True)]
+    run.balance = min(used) / (sum(used) / len(used)) if sum(used) else 0.0
+    return run
 
 
 # --- stores -------------------------------------------------------------------------------------------------
@@ -289,14 +324,15 @@ def bench_store(store: str, workdir: Path) -> tuple[list[Config], float]:
             signer = configs[2] if config.key == "m" else config  # the minimal app has no login: (b) signs for it
             config.token = signer.server.login(USERNAME, PASSWORD)["access"]
             wrk(config.server.url + PATH, config.token, duration=3)  # warm up: connections, caches, first prune
+            config.workers = workers_of(config.server)
         for round_no in range(1, ROUNDS + 1):
             # m, a, b, c then c, b, a, m: a drift of the machine within a round weighs on every configuration alike.
             for config in configs if round_no % 2 else configs[::-1]:
-                run = wrk(config.server.url + PATH, config.token, duration=DURATION)
+                run = driven(config)
                 config.runs.append(run)
                 print(
                     f"  {store} round {round_no} {config.key}: {run.rps:8.1f} req/s  p50 {run.p50_ms:6.2f} ms  "
-                    f"p99 {run.p99_ms:6.2f} ms  errors {run.errors}",
+                    f"p99 {run.p99_ms:6.2f} ms  errors {run.errors}  worker balance {run.balance:.2f}",
                     flush=True,
                 )
         # Counted after the rounds (valgrind's own work would weigh on them), two at a time on the two cores.
@@ -420,9 +456,13 @@ def ratios(results: dict[str, list[Config]], *, paired: bool = False) -> dict[st
 
 
 def rounds_of(results: dict[str, list[Config]]) -> dict[str, dict[str, list[float]]]:
-    """Each configuration's per-round requests/s and p99, for docs/bench-runs.jsonl."""
+    """Each configuration's per-round requests/s, p99 and worker balance, for docs/bench-runs.jsonl."""
     return {
-        f"{store} {config.key}": {"rps": [round(r.rps, 1) for r in config.runs], "p99": [r.p99_ms for r in config.runs]}
+        f"{store} {config.key}": {
+            "rps": [round(r.rps, 1) for r in config.runs],
+            "p99": [r.p99_ms for r in config.runs],
+            "balance": [round(r.balance, 2) for r in config.runs],
+        }
         for store, configs in results.items()
         for config in configs
     }
@@ -474,8 +514,8 @@ def agreement(runs: list[dict]) -> list[str]:
 def report(results: dict[str, list[Config]], fills: dict[str, float | None], runs: list[dict]) -> str:
     lines = [
         "| store | configuration | req/s, median | req/s, slowest–fastest run | p50 ms, median | p99 ms, median "
-        "| req/s ÷ (a) | p99 ÷ (a) | req/s ÷ (a), median of rounds | errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| req/s ÷ (a) | p99 ÷ (a) | req/s ÷ (a), median of rounds | errors | worker balance, lowest run |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     targets = []
     counted = [
@@ -495,7 +535,7 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
                 f" | {min(r.rps for r in config.runs):.0f}–{max(r.rps for r in config.runs):.0f}"
                 f" | {config.median('p50_ms'):.2f} | {config.median('p99_ms'):.2f} | {config.ratio(a):.2f}"
                 f" | {config.ratio(a, 'p99_ms'):.2f} | {config.ratio_paired(a):.2f}"
-                f" | {sum(r.errors for r in config.runs)} |"
+                f" | {sum(r.errors for r in config.runs)} | {min(r.balance for r in config.runs):.2f} |"
             )
         floor = FLOORS[store]
         ratio_b, p99_b = b.ratio(a), b.ratio(a, "p99_ms")
@@ -586,7 +626,11 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             "Which way the race went changed from run to run. Earlier versions of this bench took those two "
             "levels for the machine's CPU capacity flipping, and compared configurations at the fast level (the "
             "90th percentile of their runs): the ratios of three runs then disagreed by up to ±0.25. With the "
-            "connections split, twenty such runs served 1,365–1,518 req/s, and a median is the estimate.",
+            "connections split, twenty such runs served 1,365–1,518 req/s, and a median is the estimate. The "
+            "table's last column checks it in every run: the least busy worker's CPU time (from /proc) over an "
+            "even share of the workers' total, 1 when they shared the load evenly, 0 when one sat idle; the "
+            f"lowest of all {sum(len(c.runs) for cs in results.values() for c in cs)} runs in this report is "
+            f"{min(r.balance for cs in results.values() for c in cs for r in c.runs):.2f}.",
             f"- Logging at the default level (INFO): the AUDIT line goes to the rotating file too. Inactivity "
             f"threshold and token lifetime are {COMMON_ENV['INACTIVITY_THRESHOLD_MINUTES']} minutes, so nothing "
             "expires mid-run.",
