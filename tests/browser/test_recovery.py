@@ -68,22 +68,22 @@ def test_at_the_time_limit_continue_as_keeps_the_page(servers, new_context, shot
     server = servers["limit"]
     page = new_context().new_page()
     prepare(page, server)
-    continue_as(page, timeout=20_000)
+    continue_as(page, timeout=30_000)
     assert page.evaluate(SEEN) == ["same page", "same element", 120, "7"]
     shot(page, "recovered-after-time-limit")
     expect(page).to_have_url(f"{server.url}/")
     expect(page.locator("#user")).to_contain_text(USERNAME)
     # A new session with its own time limit: its warning comes again, on the same page.
-    expect(page.get_by_role("dialog")).to_contain_text("time limit", timeout=12_000)
+    expect(page.get_by_role("dialog")).to_contain_text("time limit", timeout=20_000)
 
 
 def test_before_the_time_limit_the_warning_offers_to_go_on_with_the_password(servers, new_context):
-    server = servers["limit"]  # a 15 s maximum, warned 8 s before
+    server = servers["limit"]  # a 24 s maximum, warned 14 s before
     page = new_context().new_page()
     prepare(page, server)
     sid = page.locator("#sessions li", has_text="This browser").get_attribute("data-session-id")
     warning = page.get_by_role("dialog", name="Your session is ending")
-    expect(warning).to_be_visible(timeout=12_000)
+    expect(warning).to_be_visible(timeout=20_000)
     warning.get_by_role("button", name="Continue with my password").click()
     dialog = page.get_by_role("dialog", name=f"Continue as {USERNAME}")
     expect(dialog).to_contain_text("Your session is about to reach its time limit")

@@ -159,11 +159,11 @@ def test_time_limit_has_its_own_warning_and_message(servers, new_context, shot):
     page = new_context().new_page()
     sign_in(page, server)
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_be_visible(timeout=12_000)
+    expect(dialog).to_be_visible(timeout=20_000)
     expect(dialog).to_contain_text("Your session is ending")
     expect(dialog).to_contain_text("time limit")
     shot(page, "warning-time-limit")
-    page.get_by_role("button", name="Sign in as someone else").click(timeout=15_000)  # recovery offered first
+    page.get_by_role("button", name="Sign in as someone else").click(timeout=25_000)  # recovery offered first
     expect(page).to_have_url(f"{server.url}/login/?reason=expired")
     expect(page.locator("#reason")).to_contain_text("Your session reached its time limit")
     expect(page.locator("#reason")).not_to_contain_text("inactivity")
