@@ -42,8 +42,8 @@ test: $(VENV)/.dev setup
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Throughput and latency of the authenticated hot path (gunicorn + wrk, SQLite and PostgreSQL + Redis), and its
-# instructions per request (valgrind's callgrind); ~7 min, the first run up to ~25 min more to fill (c)'s 10,000,000 log
-# rows, kept in .bench/ and PostgreSQL for later runs. Not part of `make test`. Writes its section of docs/PERFORMANCE.md and appends to docs/bench-runs.jsonl: the report shows
+# instructions per request (valgrind's callgrind); ~7 min, the first run up to ~25 min more to fill (c)'s 10,000,000
+# log rows, kept in .bench/ and PostgreSQL for later runs. Not part of `make test`. Writes its section of docs/PERFORMANCE.md and appends to docs/bench-runs.jsonl: the report shows
 # how the last three runs agree. See bench/run.py for the knobs.
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install -y wrk"; exit 2; }

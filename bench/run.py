@@ -18,7 +18,8 @@ to docs/bench-runs.jsonl, and the report shows how the last three runs agree.
 
 The table is printed and written to docs/PERFORMANCE.md. Knobs (environment): BENCH_ROUNDS (30), BENCH_DURATION
 (seconds per run, 1), BENCH_CONNECTIONS (8), BENCH_ROWS (10000000), BENCH_STORES ("sqlite,postgres"),
-BENCH_PRUNE_ROWS (1000000). `python -m bench.run clean` drops the kept databases.
+BENCH_PRUNE_ROWS (1000000), BENCH_WORKER_CONNECTIONS (BENCH_CONNECTIONS / 2). `python -m bench.run clean` drops
+the kept databases.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ THREADS = 4
 # at less than half the rate (in a 1 s run, the workers' CPU 105 and 1 ticks against 90 and 90; 620 against 1,450
 # req/s). Which way the race went changed from run to run: those were the "two levels" earlier versions of this
 # bench saw, and blamed on the machine.
-WORKER_CONNECTIONS = max(1, CONNECTIONS // WORKERS)
+# BENCH_WORKER_CONNECTIONS=1000 (gunicorn's default) brings the race back, for a look at it in the report.
+WORKER_CONNECTIONS = int(os.environ.get("BENCH_WORKER_CONNECTIONS", max(1, CONNECTIONS // WORKERS)))
 SERVED = {
     "workers": WORKERS,
     "threads": THREADS,
@@ -620,15 +622,17 @@ def report(results: dict[str, list[Config]], fills: dict[str, float | None], run
             "are about.",
             f"- Each worker takes at most {WORKER_CONNECTIONS} connections (`--worker-connections`), so wrk's "
             f"{CONNECTIONS} keep-alive connections are split evenly between the {WORKERS} workers. Left to race for "
-            "them, one worker often accepted all of them while the other sat idle, and that run served at half the "
-            "rate: in twenty 1 s runs against one stock server, 12 served 596–640 req/s, one worker using 103–115 "
-            "CPU ticks (1/100 s) and the other 0–1; the other 8 served 1,413–1,644 req/s at 86–108 ticks each. "
+            "them, one worker often accepted all of them while the other sat idle, and that run served at less "
+            "than half the rate: in twenty 1 s runs against one stock server, 12 served 596–640 req/s, one worker "
+            "using 103–115 CPU ticks (1/100 s) and the other 0–1; the other 8 served 1,413–1,644 req/s at 86–108 "
+            "ticks each. "
             "Which way the race went changed from run to run. Earlier versions of this bench took those two "
             "levels for the machine's CPU capacity flipping, and compared configurations at the fast level (the "
             "90th percentile of their runs): the ratios of three runs then disagreed by up to ±0.25. With the "
             "connections split, twenty such runs served 1,365–1,518 req/s, and a median is the estimate. The "
             "table's last column checks it in every run: the least busy worker's CPU time (from /proc) over an "
-            "even share of the workers' total, 1 when they shared the load evenly, 0 when one sat idle; the "
+            "even share of the workers' total, 1 when they shared the load evenly, 0 when one sat idle "
+            "(`BENCH_WORKER_CONNECTIONS=1000 make bench`, gunicorn's default, shows the race again there); the "
             f"lowest of all {sum(len(c.runs) for cs in results.values() for c in cs)} runs in this report is "
             f"{min(r.balance for cs in results.values() for c in cs for r in c.runs):.2f}.",
             f"- Logging at the default level (INFO): the AUDIT line goes to the rotating file too. Inactivity "
