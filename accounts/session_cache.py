@@ -110,9 +110,15 @@ def session_with_user_cached(pk: uuid.UUID, *, user_id, now: datetime) -> LoginS
         logger.warning("session cache unavailable; reading the session from the database", exc_info=True)
         return session_with_user(pk)
     kept = _snapshots.get(pk)
-    if generation is not None and kept is not None and kept[0] == generation and now - kept[1] <= SNAPSHOT_MAX_AGE:
+    # Taken under this generation, at most SNAPSHOT_MAX_AGE ago, and not after `now` (a clock set back).
+    if (
+        generation is not None
+        and kept is not None
+        and kept[0] == generation
+        and kept[1] <= now <= kept[1] + SNAPSHOT_MAX_AGE
+    ):
         session = session_from_snapshot(kept[2])
-        if kept[1] <= now <= session.idle_at:  # a clock set back is not trusted either
+        if now <= session.idle_at:
             return session
     if generation is None:
         generation = _generation_start(user_id)

@@ -184,12 +184,17 @@ def wrk(url: str, token: str, *, duration: float, connections: int = CONNECTIONS
     return Run(rps, p50, p99, non_2xx + sum(counts), non_2xx=non_2xx, timeouts=counts[3], max_ms=max_ms)
 
 
+def _proc_stat(stat: Path) -> list[str]:
+    """The fields of a /proc/<pid>/stat after the command name (which may hold spaces): state, ppid, ..."""
+    return stat.read_text().rpartition(")")[2].split()
+
+
 def workers_of(server) -> list[int]:
     """The pids of a gunicorn's workers: the children of its master process (Linux's /proc)."""
     pids = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            ppid = int(stat.read_text().rpartition(")")[2].split()[1])
+            ppid = int(_proc_stat(stat)[1])
         except OSError:  # the process ended meanwhile
             continue
         if ppid == server.process.pid:
@@ -199,11 +204,7 @@ def workers_of(server) -> list[int]:
 
 def cpu_ticks(pids: list[int]) -> list[int]:
     """Each process's user and system CPU time so far, in clock ticks (/proc/<pid>/stat's utime and stime)."""
-    ticks = []
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        ticks.append(int(fields[11]) + int(fields[12]))
-    return ticks
+    return [sum(int(n) for n in _proc_stat(Path(f"/proc/{pid}/stat"))[11:13]) for pid in pids]
 
 
 def driven(config: Config) -> Run:

@@ -3,7 +3,7 @@
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from ndfstudio.redis_cache import ReusedClientRedisCache
+from ndfstudio.redis_cache import ReusedClientRedisCache, redis_client
 from tests.live import redis_available, redis_server, redis_url, require
 
 REDIS_DB = 12
@@ -32,7 +32,8 @@ def test_it_is_a_working_cache():
 def test_the_direct_hget_answers_as_redis_py_and_reconnects_after_a_restart():
     with redis_server() as server:
         cache = ReusedClientRedisCache(server.url, {"KEY_PREFIX": "direct", "OPTIONS": {"socket_timeout": 1}})
-        client, key = cache._cache.get_client(write=True), cache.make_key("h")
+        key = cache.make_key("h")
+        client = redis_client(cache, key)
         client.hset(key, "f", "v")
         assert cache.hget_direct("h", "f") == client.hget(key, "f") == b"v"
         assert cache.hget_direct("h", "missing") is None
@@ -42,5 +43,5 @@ def test_the_direct_hget_answers_as_redis_py_and_reconnects_after_a_restart():
             cache.hget_direct("h", "f")
         server.start()  # an empty Redis on the same port: the next read connects again
         assert cache.hget_direct("h", "f") is None
-        cache._cache.get_client(write=True).hset(key, "f", "w")
+        redis_client(cache, key).hset(key, "f", "w")
         assert cache.hget_direct("h", "f") == b"w"
